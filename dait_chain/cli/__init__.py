@@ -1,0 +1,25 @@
+"""dait-sim: the command line of the DAIT chain reference simulator.
+
+Each area owns one file in this package and exposes a `typer.Typer` named `app` (or
+commands added to the root app); this module only assembles them. User errors print a
+clear message and exit with code 2; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from dait_chain.cli import demo
+
+app = typer.Typer(
+    name="dait-sim",
+    help="DAIT chain reference simulator: demo, run, replay, fuzz, vectors, sweep, bench.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
