@@ -1,0 +1,286 @@
+"""The X-DAIT-* headers (seed 002 §2, §8): build them and parse them strictly.
+
+Header names are case-insensitive, as HTTP has them (RFC 9110 §5.1); values are compared
+after removing the optional whitespace HTTP allows around a field value (SP and HTAB at
+either end), and are otherwise exact. A SPUR-IC header that appears twice is refused: two
+values for one receipt are ambiguous, and HTTP may only join list-valued fields.
+
+This module handles header text and raw bytes only; decoding the Receipt and ChannelState
+carried in X-DAIT-Receipt / X-DAIT-State is a later step of the check order (verify.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from dait_chain.spurc.b64 import b64url_decode, b64url_encode
+from dait_chain.spurc.errors import (
+    ErrBadBase64url,
+    ErrHeaderMalformed,
+    ErrHeaderMissing,
+    ErrUnsupportedVersion,
+)
+
+H_VERSION = "X-DAIT-Version"
+H_CHANNEL_ID = "X-DAIT-Channel-Id"
+H_RECEIPT = "X-DAIT-Receipt"
+H_STATE = "X-DAIT-State"
+H_CONTENT_TYPE = "Content-Type"
+H_QUOTE_TYPE = "X-DAIT-Tee-Quote-Type"
+H_MODEL_ID = "X-DAIT-Model-Id"
+H_CALL_SEQ = "X-DAIT-Call-Seq"
+H_SETTLE_HINT = "X-DAIT-Settle-Hint"
+
+#: The only wire version this implementation understands (seed 002 §8).
+SPURC_VERSION = "1"
+
+UINT64_MAX = (1 << 64) - 1
+
+# Every header this module interprets; a duplicate of any of them is refused.
+_SPURC_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        H_VERSION,
+        H_CHANNEL_ID,
+        H_RECEIPT,
+        H_STATE,
+        H_CONTENT_TYPE,
+        H_QUOTE_TYPE,
+        H_MODEL_ID,
+        H_CALL_SEQ,
+        H_SETTLE_HINT,
+    )
+)
+
+_CHANNEL_ID_RE = re.compile(r"[0-9a-f]{64}")
+_DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")
+# Visible ASCII and inner spaces: what an HTTP field value may carry without obs-text.
+_FIELD_VALUE_RE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")
+_OWS = " \t"
+
+
+class ContentKind(StrEnum):
+    """The two response media types of seed 002 §2."""
+
+    JSON = "application/json"
+    SSE = "text/event-stream"
+
+
+class QuoteType(StrEnum):
+    """X-DAIT-Tee-Quote-Type values (seed 002 §2)."""
+
+    NRAS_JWT = "nras-jwt"
+    TDX = "tdx"
+    SEV_SNP = "sev-snp"
+
+
+class SettleHint(StrEnum):
+    """X-DAIT-Settle-Hint values (seed 002 §2)."""
+
+    COOPERATIVE = "cooperative"
+    DISPUTE_PENDING = "dispute-pending"
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMap:
+    """Headers keyed by lower-cased name, values with HTTP's surrounding OWS removed."""
+
+    fields: tuple[tuple[str, str], ...]  # sorted by lower-cased name
+
+    def get(self, name: str) -> str | None:
+        """The value of `name` (any case), or None if absent."""
+        key = name.lower()
+        for k, v in self.fields:
+            if k == key:
+                return v
+        return None
+
+    def require(self, name: str) -> str:
+        """The value of `name`; ErrHeaderMissing if absent."""
+        value = self.get(name)
+        if value is None:
+            raise ErrHeaderMissing(name)
+        return value
+
+
+def header_map(headers: HeaderInput) -> HeaderMap:
+    """Fold header names to lower case and refuse a repeated SPUR-IC header (seed 002 §2)."""
+    pairs: Iterable[tuple[str, str]] = headers.items() if isinstance(headers, Mapping) else headers
+    seen: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        if key in seen and key in _SPURC_HEADERS:
+            raise ErrHeaderMalformed(f"{name} appears more than once")
+        if key not in seen:
+            seen[key] = value.strip(_OWS)
+    return HeaderMap(tuple(sorted(seen.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseHeaders:
+    """The SPUR-IC headers of one inference response, parsed (seed 002 §2).
+
+    `receipt` and `state` are the raw bytes carried in X-DAIT-Receipt / X-DAIT-State, not
+    yet decoded as protobuf.
+    """
+
+    channel_id: bytes
+    receipt: bytes
+    state: bytes
+    quote_type: QuoteType | None = None
+    model_id: str | None = None
+    call_seq: int | None = None
+    settle_hint: SettleHint | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHeaders:
+    """The SPUR-IC headers of one inference request: the tenant's latest state (§2, §7)."""
+
+    channel_id: bytes
+    state: bytes
+
+
+def parse_content_type(hm: HeaderMap) -> ContentKind:
+    """Content-Type is application/json or text/event-stream (seed 002 §2).
+
+    The media type is case-insensitive (RFC 9110 §8.3.1); the only parameter allowed is
+    `charset=utf-8`, since both bodies are UTF-8 by definition.
+    """
+    raw = hm.require(H_CONTENT_TYPE)
+    media, *params = (p.strip(_OWS) for p in raw.split(";"))
+    try:
+        kind = ContentKind(media.lower())
+    except ValueError as exc:
+        raise ErrHeaderMalformed(f"{H_CONTENT_TYPE} {raw!r} is not a SPUR-IC media type") from exc
+    for param in params:
+        if param.lower() != "charset=utf-8":
+            raise ErrHeaderMalformed(f"{H_CONTENT_TYPE} parameter {param!r} not allowed")
+    return kind
+
+
+def check_version_is_understood(hm: HeaderMap) -> None:
+    """X-DAIT-Version must be present and exactly "1"; refuse anything else (seed 002 §8)."""
+    version = hm.require(H_VERSION)
+    if version != SPURC_VERSION:
+        raise ErrUnsupportedVersion(f"{H_VERSION} {version!r}")
+
+
+def parse_channel_id(text: str) -> bytes:
+    """64-char lowercase hex of the 32-byte channel ID (seed 002 §2)."""
+    if not _CHANNEL_ID_RE.fullmatch(text):
+        raise ErrHeaderMalformed(f"{H_CHANNEL_ID} {text!r} is not 64 lowercase hex chars")
+    return bytes.fromhex(text)
+
+
+def parse_decimal_uint64(name: str, text: str) -> int:
+    """A canonical decimal uint64 (no sign, no leading zeros), e.g. X-DAIT-Call-Seq."""
+    if not _DECIMAL_RE.fullmatch(text):
+        raise ErrHeaderMalformed(f"{name} {text!r} is not a canonical decimal")
+    value = int(text)
+    if value > UINT64_MAX:
+        raise ErrHeaderMalformed(f"{name} {text} exceeds uint64")
+    return value
+
+
+def _b64_header(hm: HeaderMap, name: str) -> bytes:
+    try:
+        return b64url_decode(hm.require(name))
+    except ErrBadBase64url as exc:
+        raise ErrBadBase64url(f"{name}: {exc.detail}") from exc
+
+
+def _optional_enum(hm: HeaderMap, name: str, enum: type[_E]) -> _E | None:
+    value = hm.get(name)
+    if value is None:
+        return None
+    try:
+        return enum(value)
+    except ValueError as exc:
+        raise ErrHeaderMalformed(
+            f"{name} {value!r} is not one of {[e.value for e in enum]}"
+        ) from exc
+
+
+def parse_response_headers(hm: HeaderMap) -> ResponseHeaders:
+    """Parse the required and optional headers of seed 002 §2, version first (§8).
+
+    Order: X-DAIT-Version, X-DAIT-Channel-Id, X-DAIT-Receipt, X-DAIT-State, then the
+    optional headers. Content-Type is checked by the caller before (it decides where the
+    headers come from: the HTTP head, or the final frame of a stream).
+    """
+    check_version_is_understood(hm)
+    channel_id = parse_channel_id(hm.require(H_CHANNEL_ID))
+    receipt = _b64_header(hm, H_RECEIPT)
+    state = _b64_header(hm, H_STATE)
+    quote_type = _optional_enum(hm, H_QUOTE_TYPE, QuoteType)
+    model_id = hm.get(H_MODEL_ID)
+    if model_id is not None and not _FIELD_VALUE_RE.fullmatch(model_id):
+        raise ErrHeaderMalformed(f"{H_MODEL_ID} {model_id!r} is not a visible-ASCII value")
+    call_seq_text = hm.get(H_CALL_SEQ)
+    call_seq = None if call_seq_text is None else parse_decimal_uint64(H_CALL_SEQ, call_seq_text)
+    settle_hint = _optional_enum(hm, H_SETTLE_HINT, SettleHint)
+    return ResponseHeaders(channel_id, receipt, state, quote_type, model_id, call_seq, settle_hint)
+
+
+def parse_request_headers(hm: HeaderMap) -> RequestHeaders:
+    """Parse a request's SPUR-IC headers: version (§8), channel id, the tenant's state."""
+    check_version_is_understood(hm)
+    channel_id = parse_channel_id(hm.require(H_CHANNEL_ID))
+    state = _b64_header(hm, H_STATE)
+    kind = parse_content_type(hm)
+    if kind is not ContentKind.JSON:
+        raise ErrHeaderMalformed(f"a request body is {ContentKind.JSON.value}, not {kind.value}")
+    return RequestHeaders(channel_id, state)
+
+
+def build_response_headers(
+    *,
+    channel_id: bytes,
+    receipt: bytes,
+    state: bytes,
+    content_kind: ContentKind,
+    quote_type: QuoteType | None = None,
+    model_id: str | None = None,
+    call_seq: int | None = None,
+    settle_hint: SettleHint | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """The response headers of seed 002 §2 for encoded `receipt` and `state` bytes.
+
+    Required headers first, in the seed's table order, then the optional ones given.
+    """
+    out: list[tuple[str, str]] = [
+        (H_VERSION, SPURC_VERSION),
+        (H_CHANNEL_ID, channel_id.hex()),
+        (H_RECEIPT, b64url_encode(receipt)),
+        (H_STATE, b64url_encode(state)),
+        (H_CONTENT_TYPE, content_kind.value),
+    ]
+    if quote_type is not None:
+        out.append((H_QUOTE_TYPE, quote_type.value))
+    if model_id is not None:
+        out.append((H_MODEL_ID, model_id))
+    if call_seq is not None:
+        out.append((H_CALL_SEQ, str(call_seq)))
+    if settle_hint is not None:
+        out.append((H_SETTLE_HINT, settle_hint.value))
+    return tuple(out)
+
+
+def build_request_headers(*, channel_id: bytes, state: bytes) -> tuple[tuple[str, str], ...]:
+    """The headers a tenant sends with a request: its latest state (turn 0 or cosigned)."""
+    return (
+        (H_VERSION, SPURC_VERSION),
+        (H_CHANNEL_ID, channel_id.hex()),
+        (H_STATE, b64url_encode(state)),
+        (H_CONTENT_TYPE, ContentKind.JSON.value),
+    )
