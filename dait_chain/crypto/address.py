@@ -1,0 +1,183 @@
+"""Bech32 account addresses `dait1...` (specs/crypto.md §3, §4).
+
+Seed 002 §4: `host_addr` / `user_addr` are "bech32 dait1...". Addresses follow Cosmos
+SDK: 20 bytes = RIPEMD160(SHA256(compressed pubkey)) for secp256k1 accounts,
+sha256(name)[:20] for module accounts, bech32 (BIP-173, not bech32m) with a length
+limit of 1023 characters as cosmos/btcutil's `bech32.Decode(s, 1023)` applies.
+
+The `bech32` package supplies the BIP-173 arithmetic (polymod, hrp expansion, checksum
+creation, bit regrouping); the structural checks around it are ours, so that each
+refusal is a distinct typed error and the limit is Cosmos's rather than BIP-173's 90.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import bech32 as _bip173
+
+from dait_chain.crypto.errors import (
+    ErrBech32ChecksumTooShort,
+    ErrBech32EmptyHRP,
+    ErrBech32InvalidCharacter,
+    ErrBech32InvalidChecksum,
+    ErrBech32mChecksum,
+    ErrBech32MissingSeparator,
+    ErrBech32MixedCase,
+    ErrBech32TooLong,
+    ErrEmptyAddress,
+    ErrInvalidAddressLength,
+    ErrInvalidAddressPadding,
+    ErrInvalidHRP,
+    ErrWrongAddressPrefix,
+)
+from dait_chain.crypto.hashing import hash160, sha256
+from dait_chain.crypto.secp256k1 import validate_pubkey
+
+HRP: Final = "dait"
+
+# cosmos-sdk types/bech32: DecodeAndConvert calls bech32.Decode(bech, 1023).
+COSMOS_BECH32_LIMIT: Final = 1023
+# BIP-173: "the total length is at most 90 characters".
+BIP173_LIMIT: Final = 90
+
+# 20 bytes: secp256k1 accounts and module accounts; 32 bytes: ADR-028 derived addresses.
+ADDRESS_LENGTHS: Final = (20, 32)
+ACCOUNT_ADDRESS_SIZE: Final = 20
+
+CHARSET: Final[str] = _bip173.CHARSET
+_CHARSET_INDEX: Final = {c: i for i, c in enumerate(CHARSET)}
+_CHECKSUM_LENGTH: Final = 6
+_BECH32_CONST: Final = 1
+# BIP-350: the polymod residue of a valid bech32m string.
+_BECH32M_CONST: Final = 0x2BC830A3
+
+
+# --- bech32 strings (§3) ------------------------------------------------------------------
+
+
+def _validate_hrp(hrp: str) -> None:
+    if not hrp or any(not 33 <= ord(c) <= 126 for c in hrp) or hrp.lower() != hrp:
+        raise ErrInvalidHRP(repr(hrp))
+
+
+def _five_bit_groups(data: bytes) -> list[int]:
+    # BIP-173 8->5 regrouping with zero padding: read the bytes as one big-endian
+    # integer, pad it with zero bits to a multiple of 5, and cut it into 5-bit groups.
+    groups = (len(data) * 8 + 4) // 5
+    value = int.from_bytes(data, "big") << (groups * 5 - len(data) * 8)
+    return [(value >> (5 * (groups - 1 - i))) & 31 for i in range(groups)]
+
+
+def bech32_encode(hrp: str, data: bytes, limit: int = COSMOS_BECH32_LIMIT) -> str:
+    """BIP-173 string for `hrp` and `data` regrouped 8->5 bits with zero padding."""
+    _validate_hrp(hrp)
+    five_bit = _five_bit_groups(data)
+    encoded: str = _bip173.bech32_encode(hrp, five_bit)
+    if len(encoded) > limit:
+        raise ErrBech32TooLong(f"{len(encoded)} > {limit}")
+    return encoded
+
+
+def bech32_decode(bech: str, limit: int = COSMOS_BECH32_LIMIT) -> tuple[str, tuple[int, ...]]:
+    """Split a bech32 string into (lowercase hrp, 5-bit data without the checksum).
+
+    Checks, in cosmos/btcutil's order: length limit, characters in 33..126, no mixed
+    case, separator (the last '1') with a non-empty hrp and >= 6 characters after it,
+    data characters in the bech32 charset, then the bech32 (not bech32m) checksum.
+    """
+    if len(bech) > limit:
+        raise ErrBech32TooLong(f"{len(bech)} > {limit}")
+    for c in bech:
+        if not 33 <= ord(c) <= 126:
+            raise ErrBech32InvalidCharacter(f"code point {ord(c)}")
+    lower = bech.lower()
+    if lower != bech and bech.upper() != bech:
+        raise ErrBech32MixedCase(bech)
+    separator = lower.rfind("1")
+    if separator < 0:
+        raise ErrBech32MissingSeparator(bech)
+    if separator == 0:
+        raise ErrBech32EmptyHRP(bech)
+    if len(lower) - separator - 1 < _CHECKSUM_LENGTH:
+        raise ErrBech32ChecksumTooShort(bech)
+    hrp = lower[:separator]
+    data: list[int] = []
+    for c in lower[separator + 1 :]:
+        value = _CHARSET_INDEX.get(c)
+        if value is None:
+            raise ErrBech32InvalidCharacter(repr(c))
+        data.append(value)
+    residue: int = _bip173.bech32_polymod(_bip173.bech32_hrp_expand(hrp) + data)
+    if residue == _BECH32M_CONST:
+        raise ErrBech32mChecksum(bech)
+    if residue != _BECH32_CONST:
+        raise ErrBech32InvalidChecksum(bech)
+    return hrp, tuple(data[:-_CHECKSUM_LENGTH])
+
+
+# --- addresses (§4) -----------------------------------------------------------------------
+
+
+def _validate_address_bytes(raw: bytes) -> None:
+    if len(raw) not in ADDRESS_LENGTHS:
+        raise ErrInvalidAddressLength(f"got {len(raw)} bytes")
+
+
+def encode_address(raw: bytes, hrp: str = HRP) -> str:
+    """The bech32 string of a 20- or 32-byte address under `hrp`."""
+    _validate_address_bytes(raw)
+    return bech32_encode(hrp, raw)
+
+
+def decode_address(address: str, hrp: str = HRP) -> bytes:
+    """The address bytes of a bech32 `address` whose prefix must be `hrp` (§4.2).
+
+    Refuses: empty, over 1023 characters, bad characters, mixed case, missing
+    separator, empty hrp, short checksum, bad or bech32m checksum, other prefix,
+    non-zero or overlong padding, and lengths other than 20 or 32 bytes. An all-uppercase
+    string decodes as its lowercase form (BIP-173; Cosmos does the same).
+    """
+    _validate_hrp(hrp)
+    if not address.strip():
+        raise ErrEmptyAddress()
+    got_hrp, five_bit = bech32_decode(address)
+    if got_hrp != hrp:
+        raise ErrWrongAddressPrefix(f"expected {hrp}, got {got_hrp}")
+    regrouped = _bip173.convertbits(five_bit, 5, 8, False)
+    if regrouped is None:
+        raise ErrInvalidAddressPadding(address)
+    raw = bytes(regrouped)
+    _validate_address_bytes(raw)
+    return raw
+
+
+def validate_address(address: str, hrp: str = HRP) -> None:
+    """Refuse any string `decode_address` refuses."""
+    decode_address(address, hrp)
+
+
+def normalize_address(address: str, hrp: str = HRP) -> str:
+    """The canonical (lowercase) string of a valid address."""
+    return encode_address(decode_address(address, hrp), hrp)
+
+
+def address_bytes_from_pubkey(pubkey: bytes) -> bytes:
+    """RIPEMD160(SHA256(pubkey)) of a valid 33-byte compressed secp256k1 key (Cosmos)."""
+    validate_pubkey(pubkey)
+    return hash160(bytes(pubkey))
+
+
+def address_from_pubkey(pubkey: bytes, hrp: str = HRP) -> str:
+    """The bech32 account address of a 33-byte compressed secp256k1 public key."""
+    return encode_address(address_bytes_from_pubkey(pubkey), hrp)
+
+
+def module_address_bytes(name: str) -> bytes:
+    """sha256(name)[:20]: Cosmos authtypes.NewModuleAddress = crypto.AddressHash(name)."""
+    return sha256(name.encode("utf-8"))[:ACCOUNT_ADDRESS_SIZE]
+
+
+def module_address(name: str, hrp: str = HRP) -> str:
+    """The bech32 address of the module account `name` (e.g. "state_channel")."""
+    return encode_address(module_address_bytes(name), hrp)
