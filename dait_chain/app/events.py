@@ -1,0 +1,97 @@
+"""Events: typed, with ordered string attributes, as Cosmos ABCI events.
+
+specs/app.md "Events". architecture guide: "Events are part of the contract. Typed
+events ... with ordered string attributes, as Cosmos emits them."
+
+An EventManager belongs to one Context. A branch of the context gets its own manager;
+the branch's write function appends the branch's events to the parent's, so events
+emitted inside a failed tx (or a failed EndBlocker item) vanish with its branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """One event attribute (ABCI EventAttribute; every attribute is indexed)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event: a type and its attributes in emission order."""
+
+    type: str
+    attributes: tuple[Attribute, ...] = ()
+
+    def get(self, key: str) -> str | None:
+        """The value of the first attribute named key, or None."""
+        for attr in self.attributes:
+            if attr.key == key:
+                return attr.value
+        return None
+
+    def as_dict(self) -> dict[str, str]:
+        """The attributes as a dict (later duplicates win); for tests and reports."""
+        return {a.key: a.value for a in self.attributes}
+
+
+def _text(value: str | int) -> str:
+    # bool is an int in Python; "True" is not a Cosmos attribute value, so refuse it.
+    if isinstance(value, bool):
+        raise TypeError("event attribute values are str or int, not bool")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"event attribute value of type {type(value).__name__}")
+
+
+def new_event(type_: str, /, **attributes: str | int) -> Event:
+    """An event whose attributes are the keyword arguments, in the order given.
+
+    int values are written in decimal, as Cosmos writes amounts and ids.
+    """
+    return Event(type_, tuple(Attribute(k, _text(v)) for k, v in attributes.items()))
+
+
+class EventManager:
+    """Collects the events of one context, in emission order."""
+
+    __slots__ = ("_events",)
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+
+    def emit(self, type_: str, /, **attributes: str | int) -> None:
+        """Emit an event: `ctx.events.emit("transfer", recipient=r, sender=s, amount=a)`."""
+        self._events.append(new_event(type_, **attributes))
+
+    def emit_event(self, event: Event) -> None:
+        """Emit a ready-made event (attribute keys that are not Python names go this way)."""
+        self._events.append(event)
+
+    def extend(self, events: tuple[Event, ...] | list[Event]) -> None:
+        """Append events in order (a branch's write function uses this)."""
+        self._events.extend(events)
+
+    def take(self) -> tuple[Event, ...]:
+        """Every event emitted so far, removing them from this manager."""
+        taken = tuple(self._events)
+        self._events.clear()
+        return taken
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """Every event emitted so far, in order."""
+        return tuple(self._events)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
+__all__ = ["Attribute", "Event", "EventManager", "new_event"]

@@ -1,0 +1,328 @@
+"""Ordered byte key-value stores: the root store, cache branches and prefix views.
+
+specs/store.md "KV stores". Every store here has the same API (`KV`): `get`, `has`,
+`set`, `delete` and `iterate` over the half-open key range [start, end) in byte order.
+A `CacheKV` is a branch: its writes stay in an overlay until `write()` flushes them to
+the parent, so a failing tx is undone by dropping its branch (Cosmos CacheKVStore).
+
+Iteration is *seek-based*: each step looks up the next key after the last one yielded, so
+an iterator stays correct if the store is written while it is open (it sees keys set
+ahead of it and skips keys deleted ahead of it). Cosmos leaves that undefined; we define
+it so that keepers cannot get a silently wrong answer.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+
+# sortedcontainers ships no type information; SortedDict is used as an ordered dict[bytes, ...].
+from sortedcontainers import SortedDict  # type: ignore[import-untyped]
+
+from dait_chain.store.errors import ErrEmptyKey, ErrInvalidRange
+
+Pair = tuple[bytes, bytes]
+
+
+class KV(ABC):
+    """The API of every store: an ordered map of non-empty bytes keys to bytes values."""
+
+    __slots__ = ()
+
+    @abstractmethod
+    def get(self, key: bytes) -> bytes | None:
+        """The value at key, or None."""
+
+    @abstractmethod
+    def set(self, key: bytes, value: bytes) -> None:
+        """Write value at key (the key must be non-empty)."""
+
+    @abstractmethod
+    def delete(self, key: bytes) -> None:
+        """Remove key; removing an absent key is a no-op."""
+
+    @abstractmethod
+    def seek_next(self, lo: bytes | None, inclusive: bool, end: bytes | None) -> Pair | None:
+        """The smallest pair with key > lo (>= lo if inclusive; any if lo is None), key < end."""
+
+    @abstractmethod
+    def seek_prev(self, hi: bytes | None, inclusive: bool, start: bytes | None) -> Pair | None:
+        """The largest pair with key < hi (<= hi if inclusive; any if hi is None), key >= start."""
+
+    def has(self, key: bytes) -> bool:
+        """Whether key holds a value."""
+        return self.get(key) is not None
+
+    def iterate(
+        self, start: bytes | None = None, end: bytes | None = None, *, reverse: bool = False
+    ) -> Iterator[Pair]:
+        """Pairs with start <= key < end in ascending key order (descending if reverse)."""
+        check_range(start, end)
+        if reverse:
+            found = self.seek_prev(end, False, start)
+            while found is not None:
+                yield found
+                found = self.seek_prev(found[0], False, start)
+        else:
+            found = self.seek_next(start, True, end)
+            while found is not None:
+                yield found
+                found = self.seek_next(found[0], False, end)
+
+
+def check_key(key: bytes) -> None:
+    """Refuse an empty key (specs/store.md "KV stores": keys are non-empty)."""
+    if not key:
+        raise ErrEmptyKey("store keys must be non-empty")
+
+
+def check_range(start: bytes | None, end: bytes | None) -> None:
+    """Refuse a range whose start is above its end."""
+    if start is not None and end is not None and start > end:
+        raise ErrInvalidRange(f"start {start.hex()} > end {end.hex()}")
+
+
+def prefix_end(prefix: bytes) -> bytes | None:
+    """The smallest key above every key starting with prefix (None: no upper bound).
+
+    As Cosmos's storetypes.PrefixEndBytes: strip trailing 0xff bytes, then add one to the
+    last byte.
+    """
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])
+
+
+class KVStore(KV):
+    """The root store: a sorted dict of bytes to bytes."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self) -> None:
+        self._data: SortedDict[bytes, bytes] = SortedDict()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: bytes) -> bytes | None:
+        """The value at key, or None."""
+        value: bytes | None = self._data.get(key)
+        return value
+
+    def set(self, key: bytes, value: bytes) -> None:
+        """Write value at key."""
+        check_key(key)
+        self._data[key] = bytes(value)
+
+    def delete(self, key: bytes) -> None:
+        """Remove key (no-op if absent)."""
+        self._data.pop(key, None)
+
+    def seek_next(self, lo: bytes | None, inclusive: bool, end: bytes | None) -> Pair | None:
+        """The smallest pair above lo and below end."""
+        data = self._data
+        if lo is None:
+            i = 0
+        elif inclusive:
+            i = data.bisect_left(lo)
+        else:
+            i = data.bisect_right(lo)
+        if i >= len(data):
+            return None
+        key, value = data.peekitem(i)
+        if end is not None and key >= end:
+            return None
+        return key, value
+
+    def seek_prev(self, hi: bytes | None, inclusive: bool, start: bytes | None) -> Pair | None:
+        """The largest pair below hi and at or above start."""
+        data = self._data
+        if hi is None:
+            i = len(data)
+        elif inclusive:
+            i = data.bisect_right(hi)
+        else:
+            i = data.bisect_left(hi)
+        if i == 0:
+            return None
+        key, value = data.peekitem(i - 1)
+        if start is not None and key < start:
+            return None
+        return key, value
+
+
+class CacheKV(KV):
+    """A branch of a parent store: reads fall through, writes stay here until `write()`.
+
+    Branches nest (a branch of a branch). A deleted key is kept as a tombstone (None) so
+    that it hides the parent's value until the branch is written.
+    """
+
+    __slots__ = ("_overlay", "parent")
+
+    def __init__(self, parent: KV) -> None:
+        self.parent = parent
+        self._overlay: SortedDict[bytes, bytes | None] = SortedDict()
+
+    def get(self, key: bytes) -> bytes | None:
+        """The branch's value at key, falling through to the parent."""
+        overlay = self._overlay
+        if key in overlay:
+            value: bytes | None = overlay[key]
+            return value
+        return self.parent.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        """Write value at key in this branch."""
+        check_key(key)
+        self._overlay[key] = bytes(value)
+
+    def delete(self, key: bytes) -> None:
+        """Delete key in this branch (a tombstone hides the parent's value)."""
+        self._overlay[key] = None
+
+    def write(self) -> None:
+        """Flush this branch's writes and deletes to the parent, in key order, and clear it."""
+        parent = self.parent
+        for key, value in self._overlay.items():
+            if value is None:
+                parent.delete(key)
+            else:
+                parent.set(key, value)
+        self._overlay.clear()
+
+    def discard(self) -> None:
+        """Drop every write of this branch."""
+        self._overlay.clear()
+
+    def dirty_count(self) -> int:
+        """How many keys this branch has written or deleted."""
+        return len(self._overlay)
+
+    def _overlay_next(
+        self, lo: bytes | None, inclusive: bool, end: bytes | None
+    ) -> tuple[bytes, bytes | None] | None:
+        overlay = self._overlay
+        if lo is None:
+            i = 0
+        elif inclusive:
+            i = overlay.bisect_left(lo)
+        else:
+            i = overlay.bisect_right(lo)
+        if i >= len(overlay):
+            return None
+        key, value = overlay.peekitem(i)
+        if end is not None and key >= end:
+            return None
+        return key, value
+
+    def _overlay_prev(
+        self, hi: bytes | None, inclusive: bool, start: bytes | None
+    ) -> tuple[bytes, bytes | None] | None:
+        overlay = self._overlay
+        if hi is None:
+            i = len(overlay)
+        elif inclusive:
+            i = overlay.bisect_right(hi)
+        else:
+            i = overlay.bisect_left(hi)
+        if i == 0:
+            return None
+        key, value = overlay.peekitem(i - 1)
+        if start is not None and key < start:
+            return None
+        return key, value
+
+    def seek_next(self, lo: bytes | None, inclusive: bool, end: bytes | None) -> Pair | None:
+        """Merge of parent and overlay: the smallest visible pair above lo and below end."""
+        while True:
+            mine = self._overlay_next(lo, inclusive, end)
+            theirs = self.parent.seek_next(lo, inclusive, end)
+            # The parent's key wins only when strictly smaller than the overlay's: then the
+            # overlay holds nothing at that key (it would have been `mine`), so it is visible.
+            if theirs is not None and (mine is None or theirs[0] < mine[0]):
+                return theirs
+            if mine is None:
+                return None
+            if mine[1] is None:
+                lo, inclusive = mine[0], False
+                continue
+            return mine[0], mine[1]
+
+    def seek_prev(self, hi: bytes | None, inclusive: bool, start: bytes | None) -> Pair | None:
+        """Merge of parent and overlay: the largest visible pair below hi, at or above start."""
+        while True:
+            mine = self._overlay_prev(hi, inclusive, start)
+            theirs = self.parent.seek_prev(hi, inclusive, start)
+            if theirs is not None and (mine is None or theirs[0] > mine[0]):
+                return theirs
+            if mine is None:
+                return None
+            if mine[1] is None:
+                hi, inclusive = mine[0], False
+                continue
+            return mine[0], mine[1]
+
+
+class PrefixStore(KV):
+    """A view of the keys of parent that start with prefix, with the prefix stripped."""
+
+    __slots__ = ("_end", "parent", "prefix")
+
+    def __init__(self, parent: KV, prefix: bytes) -> None:
+        check_key(prefix)
+        self.parent = parent
+        self.prefix = prefix
+        self._end = prefix_end(prefix)
+
+    def get(self, key: bytes) -> bytes | None:
+        """The value at prefix + key."""
+        return self.parent.get(self.prefix + key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        """Write value at prefix + key."""
+        check_key(key)
+        self.parent.set(self.prefix + key, value)
+
+    def delete(self, key: bytes) -> None:
+        """Delete prefix + key."""
+        self.parent.delete(self.prefix + key)
+
+    def seek_next(self, lo: bytes | None, inclusive: bool, end: bytes | None) -> Pair | None:
+        """The smallest pair of the view above lo and below end."""
+        p = self.prefix
+        if lo is None:
+            found = self.parent.seek_next(p, True, self._end if end is None else p + end)
+        else:
+            found = self.parent.seek_next(p + lo, inclusive, self._end if end is None else p + end)
+        if found is None:
+            return None
+        return found[0][len(p) :], found[1]
+
+    def seek_prev(self, hi: bytes | None, inclusive: bool, start: bytes | None) -> Pair | None:
+        """The largest pair of the view below hi and at or above start."""
+        p = self.prefix
+        lower = p if start is None else p + start
+        if hi is None:
+            if self._end is None:
+                found = self.parent.seek_prev(None, False, lower)
+            else:
+                found = self.parent.seek_prev(self._end, False, lower)
+        else:
+            found = self.parent.seek_prev(p + hi, inclusive, lower)
+        if found is None:
+            return None
+        return found[0][len(p) :], found[1]
+
+
+__all__ = [
+    "KV",
+    "CacheKV",
+    "KVStore",
+    "Pair",
+    "PrefixStore",
+    "check_key",
+    "check_range",
+    "prefix_end",
+]
