@@ -1,0 +1,503 @@
+"""Wire-canonical protobuf: deterministic encoding and a strict decoder (specs/codec.md §1-§3).
+
+Seed 002 §5: "Wire-canonical: deterministic protobuf. Field ordering by tag number
+ascending, no unknown fields, no default-value fields emitted, varints in shortest form."
+Cosmos ADR-027 is the model. The protobuf runtime's parser is lenient (it accepts any
+field order, unknown fields, non-minimal varints, repeated singular fields), so the
+strictness is ours:
+
+- `encode(msg)` emits the canonical bytes of a message.
+- `decode(msg_type, data)` accepts exactly the canonical encodings of valid messages, so
+  `encode(decode(data)) == data` for every accepted `data`.
+
+The definition of "canonical" is the wire walker (`walk`, specs/codec.md §2): it reads the
+bytes field by field and raises the error of the first rule they break. `decode` first
+tries a fast path (the runtime parses, re-serializes, and the bytes must be identical, no
+unknown field may have been kept, and the schema's size and enum rules must hold); only
+when that fails does it run the walker, to name the rule. Both accept the same byte
+strings (specs/codec.md §3; tests/codec/test_fast_path_agrees_with_walker.py).
+"""
+
+from __future__ import annotations
+
+import operator
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TypeVar
+
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import DecodeError, Message
+from google.protobuf.unknown_fields import UnknownFieldSet
+
+from dait_chain.codec.errors import (
+    ErrDefaultValue,
+    ErrFieldOutOfOrder,
+    ErrFieldRepeated,
+    ErrFixedSize,
+    ErrInvalidUtf8,
+    ErrInvalidWireType,
+    ErrNonMinimalVarint,
+    ErrNotCanonical,
+    ErrNotPacked,
+    ErrOneofConflict,
+    ErrTooDeep,
+    ErrTrailingBytes,
+    ErrTruncated,
+    ErrUnknownEnumValue,
+    ErrUnknownField,
+    ErrVarintOverflow,
+    ErrWrongWireType,
+)
+from dait_chain.pb.dait.codec.v1 import options_pb2
+
+M = TypeVar("M", bound=Message)
+
+# upb's default recursion limit; the walker uses the same so both paths agree.
+MAX_DEPTH = 100
+MAX_FIELD_NUMBER = (1 << 29) - 1
+UINT32_LIMIT = 1 << 32
+UINT64_LIMIT = 1 << 64
+INT32_NEG_FLOOR = UINT64_LIMIT - (1 << 31)  # smallest sign-extended negative int32 varint
+
+
+class WireType(IntEnum):
+    """Protobuf wire types (encoding guide, "Message Structure")."""
+
+    VARINT = 0
+    I64 = 1
+    LEN = 2
+    SGROUP = 3
+    EGROUP = 4
+    I32 = 5
+
+
+_T = FieldDescriptor
+_VARINT_TYPES = frozenset(
+    {
+        _T.TYPE_INT32,
+        _T.TYPE_INT64,
+        _T.TYPE_UINT32,
+        _T.TYPE_UINT64,
+        _T.TYPE_SINT32,
+        _T.TYPE_SINT64,
+        _T.TYPE_BOOL,
+        _T.TYPE_ENUM,
+    }
+)
+_I32_TYPES = frozenset({_T.TYPE_FIXED32, _T.TYPE_SFIXED32})
+_I64_TYPES = frozenset({_T.TYPE_FIXED64, _T.TYPE_SFIXED64})
+_LEN_TYPES = frozenset({_T.TYPE_STRING, _T.TYPE_BYTES, _T.TYPE_MESSAGE})
+_FLOAT_TYPES = frozenset({_T.TYPE_FLOAT, _T.TYPE_DOUBLE})
+
+
+# --- schema plans ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldPlan:
+    """What the walker and the fast path need to know about one field."""
+
+    number: int
+    name: str
+    type: int  # FieldDescriptor.TYPE_*
+    wire_type: WireType  # of one element
+    repeated: bool
+    packed: bool
+    explicit_presence: bool  # proto3 `optional`, oneof members, messages
+    oneof: str | None
+    fixed_size: int | None  # (dait.codec.v1.fixed_size) or (fixed_size_or_empty)
+    empty_allowed: bool  # fixed_size_or_empty
+    enum_values: frozenset[int] | None
+    message: Descriptor | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePlan:
+    """A message type's field plans and its precomputed fast-path checks."""
+
+    full_name: str
+    fields: dict[int, FieldPlan]
+    required: tuple[FieldPlan, ...]  # non-repeated fixed_size fields (absent = empty = wrong)
+    fast_check: Callable[[Message], bool]
+    message_fields: tuple[FieldPlan, ...]
+    shallow: bool  # no message-typed fields: a shallow unknown-field check suffices
+
+
+_PLANS: dict[str, MessagePlan] = {}
+
+
+def _wire_type_of(field: FieldDescriptor) -> WireType:
+    if field.type in _VARINT_TYPES:
+        return WireType.VARINT
+    if field.type in _I32_TYPES:
+        return WireType.I32
+    if field.type in _I64_TYPES:
+        return WireType.I64
+    if field.type in _LEN_TYPES:
+        return WireType.LEN
+    raise TypeError(f"{field.full_name}: field type {field.type} has no canonical form here")
+
+
+def _field_plan(field: FieldDescriptor) -> FieldPlan:
+    """Build a field's plan, refusing schema features the canonical form excludes."""
+    if field.type in _FLOAT_TYPES:
+        raise TypeError(f"{field.full_name}: float/double fields are not allowed (no floats)")
+    if field.type == _T.TYPE_GROUP:
+        raise TypeError(f"{field.full_name}: groups are not allowed")
+    msg_type = field.message_type
+    if msg_type is not None and msg_type.GetOptions().map_entry:
+        # Map order is the runtime's choice, not the schema's; DAIT schemas use repeated
+        # messages sorted by key instead (specs/codec.md "Decisions").
+        raise TypeError(f"{field.full_name}: map fields are not allowed")
+    options = field.GetOptions()
+    fixed_size: int | None = None
+    empty_allowed = False
+    if options.HasExtension(options_pb2.fixed_size):
+        fixed_size = options.Extensions[options_pb2.fixed_size]
+    if options.HasExtension(options_pb2.fixed_size_or_empty):
+        if fixed_size is not None:
+            raise TypeError(f"{field.full_name}: both fixed_size and fixed_size_or_empty")
+        fixed_size = options.Extensions[options_pb2.fixed_size_or_empty]
+        empty_allowed = True
+    if fixed_size is not None:
+        if field.type != _T.TYPE_BYTES:
+            raise TypeError(f"{field.full_name}: fixed_size applies to bytes fields only")
+        if field.containing_oneof is not None:
+            raise TypeError(f"{field.full_name}: fixed_size is not allowed in a oneof")
+        if fixed_size == 0:
+            raise TypeError(f"{field.full_name}: fixed_size must be positive")
+    enum_values = None
+    if field.type == _T.TYPE_ENUM:
+        enum_type = field.enum_type
+        assert enum_type is not None  # an enum field always has its enum type
+        enum_values = frozenset(v.number for v in enum_type.values)
+    oneof = field.containing_oneof
+    return FieldPlan(
+        number=field.number,
+        name=field.name,
+        type=field.type,
+        wire_type=_wire_type_of(field),
+        repeated=field.is_repeated,
+        packed=field.is_packed,
+        explicit_presence=field.has_presence,
+        oneof=oneof.name if oneof is not None else None,
+        fixed_size=fixed_size,
+        empty_allowed=empty_allowed,
+        enum_values=enum_values,
+        message=msg_type,
+    )
+
+
+def descriptor_of(message: Message | type[Message]) -> Descriptor:
+    """The message type's descriptor (the stubs type it as a union of two runtimes)."""
+    return typing.cast(Descriptor, message.DESCRIPTOR)
+
+
+def message_plan(descriptor: Descriptor) -> MessagePlan:
+    """The (cached) plan of a message type; raises TypeError for a non-canonical schema."""
+    plan = _PLANS.get(descriptor.full_name)
+    if plan is None:
+        fields = {f.number: _field_plan(f) for f in descriptor.fields}
+        ordered = tuple(fields[n] for n in sorted(fields))
+        plan = MessagePlan(
+            full_name=descriptor.full_name,
+            fields=fields,
+            required=tuple(f for f in ordered if f.fixed_size is not None and not f.empty_allowed),
+            fast_check=_compile_fast_check(ordered),
+            message_fields=tuple(f for f in ordered if f.message is not None),
+            shallow=all(f.message is None for f in ordered),
+        )
+        _PLANS[descriptor.full_name] = plan
+    return plan
+
+
+def _compile_fast_check(fields: tuple[FieldPlan, ...]) -> Callable[[Message], bool]:
+    """The schema rules the runtime does not enforce, as one predicate on a parsed message:
+    fixed sizes, defined enum values, recursively in sub-messages. Unknown fields and
+    byte-level canonicity are checked by the caller."""
+    singular_fixed = [f for f in fields if f.fixed_size is not None and not f.repeated]
+    repeated_fixed = [f for f in fields if f.fixed_size is not None and f.repeated]
+    enums = [f for f in fields if f.enum_values is not None]
+    subs = [f for f in fields if f.message is not None]
+    names = [f.name for f in singular_fixed]
+    getter = operator.attrgetter(*names) if names else None
+    sizes = tuple(f.fixed_size or 0 for f in singular_fixed)
+    empty_ok = tuple(f.empty_allowed for f in singular_fixed)
+
+    def check(msg: Message) -> bool:
+        if getter is not None:
+            values = getter(msg)
+            if len(names) == 1:
+                values = (values,)
+            for value, size, may_be_empty in zip(values, sizes, empty_ok, strict=True):
+                n = len(value)
+                if n != size and (n or not may_be_empty):
+                    return False
+        for f in repeated_fixed:
+            if any(len(v) != f.fixed_size for v in getattr(msg, f.name)):
+                return False
+        for f in enums:
+            allowed = f.enum_values or frozenset()
+            value = getattr(msg, f.name)
+            if f.repeated:
+                if not allowed.issuperset(value):
+                    return False
+            elif value not in allowed:
+                return False
+        for f in subs:
+            sub_plan = message_plan(f.message)  # type: ignore[arg-type]
+            if f.repeated:
+                if not all(sub_plan.fast_check(m) for m in getattr(msg, f.name)):
+                    return False
+            elif msg.HasField(f.name) and not sub_plan.fast_check(getattr(msg, f.name)):
+                return False
+        return True
+
+    return check
+
+
+# --- encode ---------------------------------------------------------------------------------
+
+
+def encode(msg: Message) -> bytes:
+    """The wire-canonical encoding of `msg` (seed 002 §5; specs/codec.md §1).
+
+    Fields in ascending tag order, implicit-presence fields at their default omitted,
+    varints shortest, repeated scalars packed, present sub-messages emitted. Refuses (with
+    the walker's error) a message that breaks a schema rule: a fixed-size field of the
+    wrong length, an undefined enum value, or unknown fields kept from a lenient parse.
+    """
+    plan = message_plan(descriptor_of(msg))
+    # With no map fields (refused in message_plan) upb's output is already deterministic:
+    # fields in field-number order; deterministic=True only sorts map entries.
+    data = msg.SerializeToString()
+    if not plan.fast_check(msg) or _has_unknown_fields(msg, plan):
+        walk(descriptor_of(msg), data)
+        raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
+    return data
+
+
+def _has_unknown_fields(msg: Message, plan: MessagePlan) -> bool:
+    """Whether `msg` or any sub-message kept fields its schema does not define."""
+    if len(UnknownFieldSet(msg)) != 0:
+        return True
+    for field in plan.message_fields:
+        sub_plan = message_plan(field.message)  # type: ignore[arg-type]
+        if field.repeated:
+            if any(_has_unknown_fields(m, sub_plan) for m in getattr(msg, field.name)):
+                return True
+        elif msg.HasField(field.name) and _has_unknown_fields(getattr(msg, field.name), sub_plan):
+            return True
+    return False
+
+
+# --- decode ---------------------------------------------------------------------------------
+
+
+def decode(msg_type: type[M], data: bytes) -> M:
+    """Parse `data` as `msg_type`, accepting only its canonical encoding (specs/codec.md §2).
+
+    Returns the message; raises the CodecError of the first rule the bytes break. For every
+    accepted `data`, `encode(decode(msg_type, data)) == data`.
+    """
+    msg = decode_fast(msg_type, data)
+    if msg is not None:
+        return msg
+    walk(descriptor_of(msg_type), data)
+    raise ErrNotCanonical(f"{msg_type.DESCRIPTOR.full_name}: fast path refused, walker accepts")
+
+
+def decode_fast(msg_type: type[M], data: bytes) -> M | None:
+    """The fast path (specs/codec.md §3): the message if `data` is canonical, else None.
+
+    Canonical iff the runtime parses it, keeps no unknown field, re-serializes it to the
+    same bytes, and the schema's size and enum rules hold.
+    """
+    plan = message_plan(descriptor_of(msg_type))
+    try:
+        msg = msg_type.FromString(data)
+    except DecodeError:
+        return None
+    if plan.shallow:
+        if len(UnknownFieldSet(msg)) != 0:
+            return None
+    else:
+        # Unknown fields would be re-emitted (at the end of their message), so drop them
+        # first: any that were there then make the bytes differ.
+        msg.DiscardUnknownFields()
+    if msg.SerializeToString() != data or not plan.fast_check(msg):
+        return None
+    return msg
+
+
+# --- the wire walker: the definition of canonical (specs/codec.md §2) ----------------------
+
+
+def walk(descriptor: Descriptor, data: bytes) -> None:
+    """Check that `data` is the canonical encoding of a `descriptor` message.
+
+    Returns None if it is; otherwise raises the error of the first rule broken, reading
+    the bytes front to back (specs/codec.md §2 lists the rules in this order).
+    """
+    _walk_message(message_plan(descriptor), data, 0, len(data), 1, descriptor.name)
+
+
+def _read_varint(data: bytes, pos: int, end: int, what: str) -> tuple[int, int]:
+    """Read one varint of at most 10 bytes; rule 2.4 (shortest form) and 2.5 (range)."""
+    value = 0
+    shift = 0
+    start = pos
+    while True:
+        if pos >= end:
+            raise ErrTruncated(f"{what}: varint at offset {start} runs past offset {end}")
+        byte = data[pos]
+        pos += 1
+        if pos - start > 10:
+            raise ErrVarintOverflow(f"{what}: varint at offset {start} is longer than 10 bytes")
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            break
+    if byte == 0 and pos - start > 1:
+        raise ErrNonMinimalVarint(f"{what}: varint at offset {start} has a trailing zero group")
+    if value >= UINT64_LIMIT:
+        raise ErrVarintOverflow(f"{what}: varint at offset {start} exceeds 2^64 - 1")
+    return value, pos
+
+
+def _check_varint_range(field: FieldPlan, value: int, where: str) -> None:
+    """Rule 2.5: the varint must be one the field type's encoder can produce."""
+    t = field.type
+    if t == _T.TYPE_BOOL:
+        ok = value <= 1
+    elif t in (_T.TYPE_UINT32, _T.TYPE_SINT32):
+        ok = value < UINT32_LIMIT
+    elif t in (_T.TYPE_INT32, _T.TYPE_ENUM):
+        # Negative int32s are sign-extended to 64 bits on the wire.
+        ok = value < (1 << 31) or value >= INT32_NEG_FLOOR
+    else:
+        ok = True
+    if not ok:
+        raise ErrVarintOverflow(f"{where}: {value} is out of range for its type")
+    if field.enum_values is not None:
+        number = value - UINT64_LIMIT if value >= (1 << 63) else value
+        if number not in field.enum_values:
+            raise ErrUnknownEnumValue(f"{where}: {number} is not a defined enum value")
+
+
+def _walk_message(
+    plan: MessagePlan, data: bytes, pos: int, end: int, depth: int, path: str
+) -> None:
+    if depth > MAX_DEPTH:
+        raise ErrTooDeep(f"{path}: nesting depth {depth} exceeds {MAX_DEPTH}")
+    last_number = 0
+    oneofs_seen: dict[str, int] = {}
+    seen: set[int] = set()
+    index = 0  # element index within a repeated field, for error paths
+    while pos < end:
+        tag, pos = _read_varint(data, pos, end, f"{path}: tag")
+        if tag >= UINT32_LIMIT:
+            raise ErrVarintOverflow(f"{path}: tag {tag} exceeds 2^32 - 1")
+        number, wire = tag >> 3, tag & 7
+        if number == 0:
+            raise ErrTrailingBytes(f"{path}: field number 0 at offset {pos - 1}")
+        if wire not in (WireType.VARINT, WireType.I64, WireType.LEN, WireType.I32):
+            raise ErrInvalidWireType(f"{path}: wire type {wire} for field {number}")
+        field = plan.fields.get(number)
+        if field is None:
+            raise ErrUnknownField(f"{path}: field {number} is not in {plan.full_name}")
+        where = f"{path}.{field.name}"
+        if number < last_number:
+            raise ErrFieldOutOfOrder(f"{where}: field {number} after field {last_number}")
+        if number == last_number:
+            if not field.repeated or field.packed:
+                raise ErrFieldRepeated(f"{where}: field {number} occurs again")
+            index += 1
+        else:
+            index = 0
+        if field.repeated and not field.packed:
+            where = f"{where}[{index}]"
+        if field.packed:
+            if wire == field.wire_type:
+                raise ErrNotPacked(f"{where}: repeated scalar encoded unpacked")
+            if wire != WireType.LEN:
+                raise ErrWrongWireType(f"{where}: wire type {wire}, want {WireType.LEN}")
+        elif wire != field.wire_type:
+            raise ErrWrongWireType(f"{where}: wire type {wire}, want {field.wire_type}")
+        if field.oneof is not None:
+            other = oneofs_seen.get(field.oneof)
+            if other is not None and other != number:
+                raise ErrOneofConflict(f"{where}: oneof {field.oneof} already has field {other}")
+            oneofs_seen[field.oneof] = number
+        pos = _walk_value(field, data, pos, end, wire, depth, where)
+        seen.add(number)
+        last_number = number
+    for field in plan.required:
+        if field.number not in seen:
+            raise ErrFixedSize(f"{path}.{field.name}: absent (0 bytes), want {field.fixed_size}")
+
+
+def _walk_value(
+    field: FieldPlan, data: bytes, pos: int, end: int, wire: int, depth: int, where: str
+) -> int:
+    """Check one field value starting at `pos`; return the offset after it."""
+    implicit = not field.repeated and not field.explicit_presence
+    if wire == WireType.VARINT:
+        value, pos = _read_varint(data, pos, end, where)
+        _check_varint_range(field, value, where)
+        if implicit and value == 0:
+            raise ErrDefaultValue(f"{where}: zero varint present")
+        return pos
+    if wire in (WireType.I32, WireType.I64):
+        width = 4 if wire == WireType.I32 else 8
+        if pos + width > end:
+            raise ErrTruncated(f"{where}: {width}-byte value runs past offset {end}")
+        if implicit and not any(data[pos : pos + width]):
+            raise ErrDefaultValue(f"{where}: zero fixed-width value present")
+        return pos + width
+    length, pos = _read_varint(data, pos, end, f"{where}: length")
+    stop = pos + length
+    if stop > end:
+        raise ErrTruncated(f"{where}: {length}-byte payload runs past offset {end}")
+    if field.packed:
+        _walk_packed(field, data, pos, stop, where)
+    elif field.type == _T.TYPE_MESSAGE:
+        sub_plan = message_plan(field.message)  # type: ignore[arg-type]
+        _walk_message(sub_plan, data, pos, stop, depth + 1, where)
+    else:
+        if implicit and length == 0:
+            raise ErrDefaultValue(
+                f"{where}: empty {'string' if field.type == _T.TYPE_STRING else 'bytes'} present"
+            )
+        if field.type == _T.TYPE_STRING:
+            try:
+                data[pos:stop].decode("utf-8", errors="strict")
+            except UnicodeDecodeError as exc:
+                raise ErrInvalidUtf8(f"{where}: {exc.reason} at byte {exc.start}") from None
+        elif (
+            field.fixed_size is not None
+            and length != field.fixed_size
+            and not (field.empty_allowed and length == 0)
+        ):
+            raise ErrFixedSize(f"{where}: {length} bytes, want {field.fixed_size}")
+    return stop
+
+
+def _walk_packed(field: FieldPlan, data: bytes, pos: int, end: int, where: str) -> None:
+    """A packed payload: non-empty (an empty list is the default), whole elements only."""
+    if pos == end:
+        raise ErrDefaultValue(f"{where}: empty packed list present")
+    if field.wire_type == WireType.VARINT:
+        index = 0
+        while pos < end:
+            value, pos = _read_varint(data, pos, end, f"{where}[{index}]")
+            _check_varint_range(field, value, f"{where}[{index}]")
+            index += 1
+        return
+    width = 4 if field.wire_type == WireType.I32 else 8
+    if (end - pos) % width:
+        raise ErrTruncated(
+            f"{where}: packed payload of {end - pos} bytes is not whole {width}-byte values"
+        )

@@ -1,0 +1,369 @@
+"""Proto-bound frozen dataclasses (specs/codec.md §5).
+
+Every module defines its messages and state records as frozen dataclasses bound to a
+generated protobuf type:
+
+    @dataclass(frozen=True, slots=True)
+    class Receipt(ProtoValue):
+        PROTO: ClassVar[type[Message]] = spurc_pb2.Receipt
+        channel_id: bytes
+        call_seq: int
+        ...
+
+The dataclass is the value the state machine computes with; the proto type is its wire
+form. `ProtoValue` gives the conversions (`to_proto`, `from_proto`), the canonical wire
+form (`encode`, strict `decode`), the type URL, and the proto3 JSON mapping. On first use
+a class's fields are checked against its proto (same names, matching kinds; a mismatch is
+a TypeError) and a conversion plan is compiled, so later conversions do no type analysis.
+
+Field mapping (specs/codec.md §5.1):
+
+| proto                          | dataclass annotation                          |
+|--------------------------------|-----------------------------------------------|
+| integer types                  | `int`                                         |
+| bool / string / bytes          | `bool` / `str` / `bytes`                      |
+| enum                           | `int` or an `IntEnum` subclass                |
+| proto3 `optional` scalar       | `T | None` (None = absent)                    |
+| message                        | a ProtoValue subclass bound to that message   |
+|                                | (`X` = always present, `X | None` = optional)  |
+| google.protobuf.Any            | `ProtoValue` or a subclass (`| None` allowed)  |
+| repeated T                     | `tuple[T, ...]`                               |
+
+Classes register themselves by type URL when they are defined (one class per proto type;
+set `REGISTER: ClassVar[bool] = False` to opt out), which `pack_any` / `unpack_any` use.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, fields, is_dataclass
+from enum import Enum, IntEnum
+from typing import Any as TypingAny
+from typing import ClassVar, Self
+
+from google.protobuf import any_pb2, json_format
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+from dait_chain.codec import strict
+from dait_chain.codec.errors import ErrFieldValue, ErrJsonMapping, ErrUnknownTypeUrl
+
+ANY_FULL_NAME = "google.protobuf.Any"
+
+_T = FieldDescriptor
+_INT_TYPES = frozenset(
+    {
+        _T.TYPE_INT32,
+        _T.TYPE_INT64,
+        _T.TYPE_UINT32,
+        _T.TYPE_UINT64,
+        _T.TYPE_SINT32,
+        _T.TYPE_SINT64,
+        _T.TYPE_FIXED32,
+        _T.TYPE_FIXED64,
+        _T.TYPE_SFIXED32,
+        _T.TYPE_SFIXED64,
+    }
+)
+_PY_SCALAR: dict[int, type] = {t: int for t in _INT_TYPES} | {
+    _T.TYPE_BOOL: bool,
+    _T.TYPE_STRING: str,
+    _T.TYPE_BYTES: bytes,
+}
+
+
+class ProtoValue:
+    """Base of the proto-bound frozen dataclasses (specs/codec.md §5)."""
+
+    __slots__ = ()
+
+    PROTO: ClassVar[type[Message]]
+    REGISTER: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: TypingAny) -> None:
+        super().__init_subclass__(**kwargs)
+        if "PROTO" in cls.__dict__ and cls.REGISTER:
+            register(cls)
+
+    def to_proto(self) -> Message:
+        """The generated protobuf message carrying this value."""
+        return _plan(type(self)).to_proto(self)
+
+    @classmethod
+    def from_proto(cls, msg: Message) -> Self:
+        """The value carried by a generated message of type `cls.PROTO`."""
+        plan = _plan(cls)
+        if msg.DESCRIPTOR.full_name != plan.descriptor.full_name:
+            raise ErrFieldValue(f"{cls.__name__}: got a {msg.DESCRIPTOR.full_name}")
+        return typing.cast(Self, plan.from_proto(msg))
+
+    def encode(self) -> bytes:
+        """The wire-canonical encoding (seed 002 §5; specs/codec.md §1)."""
+        return strict.encode(self.to_proto())
+
+    @classmethod
+    def decode(cls, data: bytes) -> Self:
+        """Strictly decode the canonical encoding of a `cls` value (specs/codec.md §2)."""
+        return cls.from_proto(strict.decode(cls.PROTO, data))
+
+    @classmethod
+    def type_url(cls) -> str:
+        """The Any type URL: "/" + the proto's full name (as Cosmos packs messages)."""
+        return "/" + cls.PROTO.DESCRIPTOR.full_name
+
+    def to_json(self) -> dict[str, object]:
+        """The proto3 JSON mapping with the proto's field names (uint64 as decimal
+        strings, bytes as base64, defaults omitted, Any as {"@type": url, ...})."""
+        out: dict[str, object] = json_format.MessageToDict(
+            self.to_proto(), preserving_proto_field_name=True
+        )
+        return out
+
+    @classmethod
+    def from_json(cls, obj: dict[str, object]) -> Self:
+        """The value whose proto3 JSON mapping is `obj` (unknown keys refused)."""
+        msg = cls.PROTO()
+        try:
+            json_format.ParseDict(obj, msg, ignore_unknown_fields=False)
+        except (json_format.ParseError, TypeError, ValueError) as exc:
+            raise ErrJsonMapping(f"{cls.__name__}: {exc}") from None
+        strict.encode(msg)  # the schema rules (fixed sizes, enums) hold for JSON input too
+        return cls.from_proto(msg)
+
+
+# --- registry -----------------------------------------------------------------------------
+
+_REGISTRY: dict[str, type[ProtoValue]] = {}
+
+
+def register(cls: type[ProtoValue]) -> type[ProtoValue]:
+    """Register `cls` under its type URL (done automatically when a subclass sets PROTO).
+
+    One class per proto type: a second, different class for the same type URL is a
+    TypeError. Re-defining the same class (same module and qualified name, as
+    `dataclass(slots=True)` does when it rebuilds the class) replaces the entry.
+    """
+    url = cls.type_url()
+    other = _REGISTRY.get(url)
+    if other is not None and other is not cls:
+        same = other.__module__ == cls.__module__ and other.__qualname__ == cls.__qualname__
+        if not same:
+            raise TypeError(
+                f"{url}: already bound to {other.__module__}.{other.__qualname__}; "
+                f"set REGISTER = False on {cls.__qualname__} to keep it out of the registry"
+            )
+    _REGISTRY[url] = cls
+    return cls
+
+
+def value_class(type_url: str) -> type[ProtoValue]:
+    """The ProtoValue class registered for `type_url`."""
+    cls = _REGISTRY.get(type_url)
+    if cls is None:
+        raise ErrUnknownTypeUrl(repr(type_url))
+    return cls
+
+
+def pack_any(value: ProtoValue) -> any_pb2.Any:
+    """An Any carrying `value`: its type URL and its canonical encoding."""
+    return any_pb2.Any(type_url=value.type_url(), value=value.encode())
+
+
+def unpack_any(msg: any_pb2.Any) -> ProtoValue:
+    """The value an Any carries, strictly decoded by the class registered for its URL."""
+    return value_class(msg.type_url).decode(msg.value)
+
+
+# --- conversion plans ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    descriptor: Descriptor
+    to_proto: Callable[[ProtoValue], Message]
+    from_proto: Callable[[Message], ProtoValue]
+
+
+_PLANS: dict[type[ProtoValue], _Plan] = {}
+
+# Per-field converters: value -> what the generated constructor accepts, and back.
+_ToProto = Callable[[object], object]
+_FromProto = Callable[[Message], object]
+
+
+def _plan(cls: type[ProtoValue]) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _compile_plan(cls)
+        _PLANS[cls] = plan
+    return plan
+
+
+def _compile_plan(cls: type[ProtoValue]) -> _Plan:
+    """Check `cls` against its proto (names and kinds) and build its converters."""
+    if not is_dataclass(cls) or "PROTO" not in dir(cls):
+        raise TypeError(f"{cls.__name__}: a ProtoValue must be a dataclass with a PROTO")
+    descriptor = strict.descriptor_of(cls.PROTO)
+    strict.message_plan(descriptor)  # refuses schemas without a canonical form
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in fields(cls)]
+    proto_names = [f.name for f in descriptor.fields]
+    if sorted(names) != sorted(proto_names):
+        missing = sorted(set(proto_names) - set(names))
+        extra = sorted(set(names) - set(proto_names))
+        raise TypeError(
+            f"{cls.__name__} vs {descriptor.full_name}: missing {missing}, extra {extra}"
+        )
+    converters = [
+        _field_converters(cls, descriptor.fields_by_name[name], hints[name]) for name in names
+    ]
+    proto_cls = cls.PROTO
+    to_fields = [(name, conv[0], conv[2]) for name, conv in zip(names, converters, strict=True)]
+    from_fields = [conv[1] for conv in converters]
+
+    def to_proto(value: ProtoValue) -> Message:
+        kwargs: dict[str, object] = {}
+        for name, convert, optional in to_fields:
+            item = getattr(value, name)
+            if item is None and optional:
+                continue
+            kwargs[name] = convert(item)
+        try:
+            return proto_cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            raise ErrFieldValue(f"{cls.__name__}: {exc}") from None
+
+    def from_proto(msg: Message) -> ProtoValue:
+        return cls(*[convert(msg) for convert in from_fields])
+
+    return _Plan(descriptor, to_proto, from_proto)
+
+
+def _identity(value: object) -> object:
+    return value
+
+
+def _field_converters(
+    cls: type[ProtoValue], field: FieldDescriptor, hint: object
+) -> tuple[_ToProto, _FromProto, bool]:
+    """(to-proto converter, from-proto getter, None-means-absent) for one field, after
+    checking that the annotation `hint` matches the proto field's kind (§5.1)."""
+    where = f"{cls.__name__}.{field.name}"
+    name = field.name
+    if field.is_repeated:
+        if typing.get_origin(hint) is not tuple:
+            raise TypeError(f"{where}: repeated field needs tuple[T, ...], got {hint}")
+        args = typing.get_args(hint)
+        if len(args) != 2 or args[1] is not Ellipsis:
+            raise TypeError(f"{where}: repeated field needs tuple[T, ...], got {hint}")
+        element_to, element_from = _element_converters(field, args[0], where)
+
+        def repeated_to(items: object) -> object:
+            return [element_to(x) for x in typing.cast(tuple[object, ...], items)]
+
+        def repeated_from(msg: Message) -> object:
+            return tuple(element_from(x) for x in getattr(msg, name))
+
+        return repeated_to, repeated_from, False
+
+    inner, optional = _strip_optional(hint)
+    is_message = field.type == _T.TYPE_MESSAGE
+    if optional and not field.has_presence:
+        raise TypeError(f"{where}: `| None` needs a field with presence (message, optional)")
+    element_to, element_from = _element_converters(field, inner, where)
+    if is_message or optional:
+
+        def present_from(msg: Message) -> object:
+            if msg.HasField(name):
+                return element_from(getattr(msg, name))
+            if optional:
+                return None
+            raise ErrFieldValue(f"{where}: required sub-message is absent")
+
+        return element_to, present_from, optional
+
+    def scalar_from(msg: Message) -> object:
+        return element_from(getattr(msg, name))
+
+    return element_to, scalar_from, False
+
+
+def _strip_optional(hint: object) -> tuple[object, bool]:
+    """(T, True) for `T | None`, (hint, False) otherwise."""
+    origin = typing.get_origin(hint)
+    if origin is types.UnionType or origin is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(hint)) == 2:
+            return args[0], True
+        raise TypeError(f"unsupported union annotation {hint}")
+    return hint, False
+
+
+def _element_converters(
+    field: FieldDescriptor, hint: object, where: str
+) -> tuple[_ToProto, Callable[[object], object]]:
+    """Converters for one element of the field (the whole value, when not repeated)."""
+    if field.type == _T.TYPE_MESSAGE:
+        if not (isinstance(hint, type) and issubclass(hint, ProtoValue)):
+            raise TypeError(f"{where}: message field needs a ProtoValue class, got {hint}")
+        sub = hint
+        message_type = field.message_type
+        assert message_type is not None  # a message field always has its message type
+        if message_type.full_name == ANY_FULL_NAME:
+            return _any_converters(sub, where)
+        if "PROTO" not in dir(sub) or sub.PROTO.DESCRIPTOR.full_name != message_type.full_name:
+            raise TypeError(f"{where}: {sub.__name__} is not bound to {message_type.full_name}")
+
+        def message_to(value: object) -> object:
+            if not isinstance(value, sub):
+                raise ErrFieldValue(f"{where}: expected {sub.__name__}, got {type(value).__name__}")
+            return value.to_proto()
+
+        def message_from(msg: object) -> object:
+            return sub.from_proto(typing.cast(Message, msg))
+
+        return message_to, message_from
+    if field.type == _T.TYPE_ENUM:
+        if hint is int:
+            return _identity, _identity
+        if isinstance(hint, type) and issubclass(hint, IntEnum):
+            enum_cls: type[Enum] = hint
+
+            def enum_from(number: object) -> object:
+                try:
+                    return enum_cls(number)
+                except ValueError:
+                    raise ErrFieldValue(f"{where}: {number} is not a {enum_cls.__name__}") from None
+
+            return _identity, enum_from
+        raise TypeError(f"{where}: enum field needs int or an IntEnum, got {hint}")
+    expected = _PY_SCALAR[field.type]
+    if hint is not expected:
+        raise TypeError(f"{where}: {_type_name(field)} field needs {expected.__name__}, got {hint}")
+    return _identity, _identity
+
+
+def _any_converters(
+    sub: type[ProtoValue], where: str
+) -> tuple[_ToProto, Callable[[object], object]]:
+    def any_to(value: object) -> object:
+        if not isinstance(value, sub):
+            raise ErrFieldValue(f"{where}: expected {sub.__name__}, got {type(value).__name__}")
+        return pack_any(value)
+
+    def any_from(msg: object) -> object:
+        value = unpack_any(typing.cast(any_pb2.Any, msg))
+        if not isinstance(value, sub):
+            raise ErrFieldValue(f"{where}: Any holds {type(value).__name__}, want {sub.__name__}")
+        return value
+
+    return any_to, any_from
+
+
+def _type_name(field: FieldDescriptor) -> str:
+    for attr in dir(FieldDescriptor):
+        if attr.startswith("TYPE_") and getattr(FieldDescriptor, attr) == field.type:
+            return attr[5:].lower()
+    return str(field.type)
