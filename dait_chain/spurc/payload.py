@@ -1,0 +1,129 @@
+"""Application payloads and their hashes (seed 002 §3, §5; decisions.md SPUR-IC).
+
+    request_hash  = sha256(JCS({"prompt": ..., "params": ..., "nonce": ...}))
+    response_hash = sha256(JCS(model_output))
+
+A request body is a JSON object with exactly the members `prompt` (string), `params`
+(object) and `nonce` (string). A JSON response body must already be the JCS form of the
+model output (the host's adapter canonicalizes, seed 002 §3), so response_hash is the
+sha256 of the body bytes and any byte change to the body is visible. For a stream the
+model output is the assembled `{"text": ...}` (sse.py).
+
+JSON numbers may be fractional (a `temperature` parameter): they are opaque data that JCS
+renders in the ECMAScript form, never arithmetic, so no float enters the protocol logic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from dait_chain.codec.errors import CodecError
+from dait_chain.codec.jcs import canonicalize
+from dait_chain.crypto.hashing import sha256
+from dait_chain.spurc.errors import ErrRequestMalformed, ErrResponseMalformed
+
+# The members of a request object (decisions.md SPUR-IC), in JCS order.
+REQUEST_KEYS = ("nonce", "params", "prompt")
+
+JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+class _JsonSyntaxError(ValueError):
+    pass
+
+
+def _object_without_duplicates(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
+    out: dict[str, JsonValue] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _JsonSyntaxError(f"duplicate member {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_constants(name: str) -> JsonValue:
+    raise _JsonSyntaxError(f"{name} is not JSON")
+
+
+def load_json(data: bytes) -> JsonValue:
+    """Parse UTF-8 JSON strictly: no duplicate member names, no NaN/Infinity literals.
+
+    Raises ValueError (a subclass) on any syntax problem; callers wrap it in their rule's
+    error. Duplicate names are refused because two parsers may keep different values.
+    """
+    text = data.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    value: JsonValue = json.loads(
+        text, object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
+    )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class InferRequest:
+    """One SPUR-IC inference request: the application payload of request_hash."""
+
+    prompt: str
+    params: dict[str, JsonValue]
+    nonce: str
+
+    def as_json(self) -> dict[str, JsonValue]:
+        """The request object {"prompt", "params", "nonce"} (decisions.md SPUR-IC)."""
+        return {"prompt": self.prompt, "params": self.params, "nonce": self.nonce}
+
+    def encode(self) -> bytes:
+        """The request body: the JCS bytes of the request object."""
+        try:
+            return canonicalize(self.as_json())
+        except CodecError as exc:
+            raise ErrRequestMalformed(exc.log) from exc
+
+
+def parse_request(body: bytes) -> InferRequest:
+    """Parse a request body into its three members; ErrRequestMalformed otherwise."""
+    try:
+        value = load_json(body)
+    except ValueError as exc:
+        raise ErrRequestMalformed(f"not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ErrRequestMalformed("not a JSON object")
+    if tuple(sorted(value)) != REQUEST_KEYS:
+        raise ErrRequestMalformed(f"members {sorted(value)}, want {list(REQUEST_KEYS)}")
+    prompt, params, nonce = value["prompt"], value["params"], value["nonce"]
+    if not isinstance(prompt, str) or not isinstance(nonce, str) or not isinstance(params, dict):
+        raise ErrRequestMalformed("prompt and nonce must be strings, params an object")
+    return InferRequest(prompt, params, nonce)
+
+
+def request_hash(request: InferRequest) -> bytes:
+    """sha256(JCS({"prompt", "params", "nonce"})) (seed 002 §3; decisions.md SPUR-IC)."""
+    return sha256(request.encode())
+
+
+def request_hash_of_body(body: bytes) -> bytes:
+    """request_hash of a request body as sent (any JSON spelling of the request object)."""
+    return request_hash(parse_request(body))
+
+
+def canonical_output(output: JsonValue) -> bytes:
+    """JCS(model_output): the JSON response body, and the preimage of response_hash."""
+    try:
+        return canonicalize(output)
+    except CodecError as exc:
+        raise ErrResponseMalformed(exc.log) from exc
+
+
+def response_hash(output: JsonValue) -> bytes:
+    """sha256(JCS(model_output)) (seed 002 §3; decisions.md SPUR-IC)."""
+    return sha256(canonical_output(output))
+
+
+def check_body_is_canonical_json(body: bytes) -> JsonValue:
+    """A JSON response body must be exactly JCS(model_output); return the output."""
+    try:
+        value = load_json(body)
+    except ValueError as exc:
+        raise ErrResponseMalformed(f"not JSON: {exc}") from exc
+    if canonical_output(value) != body:
+        raise ErrResponseMalformed("body is not the JCS form of its value")
+    return value
