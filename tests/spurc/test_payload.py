@@ -19,7 +19,10 @@ from dait_chain.spurc.payload import (
 
 def test_request_hash_is_sha256_of_jcs_of_prompt_params_nonce() -> None:
     # Independent computation: the rfc8785 package and hashlib, member order by hand.
-    body = b'{ "prompt": "Hello, world.", "nonce": "n-1", "params": {"temperature": 0.7, "max_tokens": 16} }'
+    body = (
+        b'{ "prompt": "Hello, world.", "nonce": "n-1",'
+        b' "params": {"temperature": 0.7, "max_tokens": 16} }'
+    )
     want = hashlib.sha256(
         b'{"nonce":"n-1","params":{"max_tokens":16,"temperature":0.7},"prompt":"Hello, world."}'
     ).digest()
