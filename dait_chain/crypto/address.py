@@ -86,14 +86,19 @@ def bech32_decode(bech: str, limit: int = COSMOS_BECH32_LIMIT) -> tuple[str, tup
     case, separator (the last '1') with a non-empty hrp and >= 6 characters after it,
     data characters in the bech32 charset, then the bech32 (not bech32m) checksum.
     """
-    if len(bech) > limit:
-        raise ErrBech32TooLong(f"{len(bech)} > {limit}")
+    # btcutil measures Go string length, i.e. UTF-8 bytes.
+    size = len(bech.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise ErrBech32TooLong(f"{size} > {limit}")
+    has_lower = has_upper = False
     for c in bech:
         if not 33 <= ord(c) <= 126:
             raise ErrBech32InvalidCharacter(f"code point {ord(c)}")
+        has_lower = has_lower or "a" <= c <= "z"
+        has_upper = has_upper or "A" <= c <= "Z"
+        if has_lower and has_upper:
+            raise ErrBech32MixedCase(bech)
     lower = bech.lower()
-    if lower != bech and bech.upper() != bech:
-        raise ErrBech32MixedCase(bech)
     separator = lower.rfind("1")
     if separator < 0:
         raise ErrBech32MissingSeparator(bech)

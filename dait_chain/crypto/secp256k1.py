@@ -67,16 +67,21 @@ def validate_privkey(privkey: bytes) -> None:
         raise ErrInvalidPrivateKey(f"got {len(privkey)} bytes")
 
 
+def rehash_to_scalar(digest: bytes) -> bytes:
+    """`digest` if it encodes a scalar 1 <= k < n, else the first sha256 iterate that does."""
+    candidate = digest
+    while len(candidate) != PRIVKEY_SIZE or candidate == _ZERO_SCALAR or candidate >= _ORDER_BYTES:
+        candidate = hashlib.sha256(candidate).digest()
+    return candidate
+
+
 def privkey_from_seed(seed: bytes) -> bytes:
     """Deterministic private key for simulations and tests (§2.1).
 
-    k = sha256(seed), re-hashed (k = sha256(k)) until 1 <= k < n. The loop runs once
-    except with probability about 2^-128, so in practice k = sha256(seed).
+    k = sha256(seed), re-hashed (k = sha256(k)) until 1 <= k < n. sha256(seed) falls
+    outside [1, n-1] with probability about 2^-128, so in practice k = sha256(seed).
     """
-    candidate = hashlib.sha256(seed).digest()
-    while candidate == _ZERO_SCALAR or candidate >= _ORDER_BYTES:
-        candidate = hashlib.sha256(candidate).digest()
-    return candidate
+    return rehash_to_scalar(hashlib.sha256(seed).digest())
 
 
 def _serialize_compressed(pubkey_cdata: Any) -> bytes:
