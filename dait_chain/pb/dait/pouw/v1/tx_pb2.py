@@ -27,7 +27,7 @@ from dait_chain.pb.dait.pouw.v1 import pouw_pb2 as dait_dot_pouw_dot_v1_dot_pouw
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2 as dait_dot_state__channel_dot_v1_dot_spurc__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x64\x61it/pouw/v1/tx.proto\x12\x0c\x64\x61it.pouw.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\x1a\x17\x64\x61it/pouw/v1/pouw.proto\x1a!dait/state_channel/v1/spurc.proto\"W\n\x10MsgCommitReceipt\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x19\n\x0b\x63ommit_hash\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x18\n\x10reveal_by_height\x18\x03 \x01(\x04\"|\n\x10MsgRevealReceipt\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12&\n\x07receipt\x18\x02 \x01(\x0b\x32\x15.dait.pouw.v1.Receipt\x12\x30\n\x08\x65vidence\x18\x03 \x03(\x0b\x32\x1e.dait.state_channel.v1.Receipt\"Y\n\x10MsgRegisterModel\x12\x11\n\tauthority\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0e\n\x06weight\x18\x03 \x01(\t\x12\x10\n\x08\x61pproved\x18\x04 \x01(\x08\"J\n\x0fMsgUpdateParams\x12\x11\n\tauthority\x18\x01 \x01(\t\x12$\n\x06params\x18\x02 \x01(\x0b\x32\x14.dait.pouw.v1.ParamsB/Z-github.com/dait-chain/dait-chain/x/pouw/typesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x64\x61it/pouw/v1/tx.proto\x12\x0c\x64\x61it.pouw.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\x1a\x17\x64\x61it/pouw/v1/pouw.proto\x1a!dait/state_channel/v1/spurc.proto\"W\n\x10MsgCommitReceipt\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x19\n\x0b\x63ommit_hash\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x18\n\x10reveal_by_height\x18\x03 \x01(\x04\"4\n\x18MsgCommitReceiptResponse\x12\x18\n\x10reveal_by_height\x18\x01 \x01(\x04\"|\n\x10MsgRevealReceipt\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12&\n\x07receipt\x18\x02 \x01(\x0b\x32\x15.dait.pouw.v1.Receipt\x12\x30\n\x08\x65vidence\x18\x03 \x03(\x0b\x32\x1e.dait.state_channel.v1.Receipt\"*\n\x18MsgRevealReceiptResponse\x12\x0e\n\x06\x63redit\x18\x01 \x01(\t\"s\n\x10MsgRegisterModel\x12\x11\n\tauthority\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0e\n\x06weight\x18\x03 \x01(\t\x12\x10\n\x08\x61pproved\x18\x04 \x01(\x08\x12\x18\n\nmodel_hash\x18\x05 \x01(\x0c\x42\x04\xc8\xf3\x18 \"\x1a\n\x18MsgRegisterModelResponse\"J\n\x0fMsgUpdateParams\x12\x11\n\tauthority\x18\x01 \x01(\t\x12$\n\x06params\x18\x02 \x01(\x0b\x32\x14.dait.pouw.v1.Params\"\x19\n\x17MsgUpdateParamsResponse\"5\n\x12MsgSetCreditTarget\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x11\n\tvalidator\x18\x02 \x01(\t\"\x1c\n\x1aMsgSetCreditTargetResponse\"?\n\x0eMsgReportAudit\x12\x0f\n\x07\x61uditor\x18\x01 \x01(\t\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x0e\n\x06\x66\x61iled\x18\x03 \x01(\x08\"*\n\x16MsgReportAuditResponse\x12\x10\n\x08\x61udit_id\x18\x01 \x01(\x04\x42/Z-github.com/dait-chain/dait-chain/x/pouw/typesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,12 +37,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z-github.com/dait-chain/dait-chain/x/pouw/types'
   _globals['_MSGCOMMITRECEIPT'].fields_by_name['commit_hash']._loaded_options = None
   _globals['_MSGCOMMITRECEIPT'].fields_by_name['commit_hash']._serialized_options = b'\310\363\030 '
+  _globals['_MSGREGISTERMODEL'].fields_by_name['model_hash']._loaded_options = None
+  _globals['_MSGREGISTERMODEL'].fields_by_name['model_hash']._serialized_options = b'\310\363\030 '
   _globals['_MSGCOMMITRECEIPT']._serialized_start=128
   _globals['_MSGCOMMITRECEIPT']._serialized_end=215
-  _globals['_MSGREVEALRECEIPT']._serialized_start=217
-  _globals['_MSGREVEALRECEIPT']._serialized_end=341
-  _globals['_MSGREGISTERMODEL']._serialized_start=343
-  _globals['_MSGREGISTERMODEL']._serialized_end=432
-  _globals['_MSGUPDATEPARAMS']._serialized_start=434
-  _globals['_MSGUPDATEPARAMS']._serialized_end=508
+  _globals['_MSGCOMMITRECEIPTRESPONSE']._serialized_start=217
+  _globals['_MSGCOMMITRECEIPTRESPONSE']._serialized_end=269
+  _globals['_MSGREVEALRECEIPT']._serialized_start=271
+  _globals['_MSGREVEALRECEIPT']._serialized_end=395
+  _globals['_MSGREVEALRECEIPTRESPONSE']._serialized_start=397
+  _globals['_MSGREVEALRECEIPTRESPONSE']._serialized_end=439
+  _globals['_MSGREGISTERMODEL']._serialized_start=441
+  _globals['_MSGREGISTERMODEL']._serialized_end=556
+  _globals['_MSGREGISTERMODELRESPONSE']._serialized_start=558
+  _globals['_MSGREGISTERMODELRESPONSE']._serialized_end=584
+  _globals['_MSGUPDATEPARAMS']._serialized_start=586
+  _globals['_MSGUPDATEPARAMS']._serialized_end=660
+  _globals['_MSGUPDATEPARAMSRESPONSE']._serialized_start=662
+  _globals['_MSGUPDATEPARAMSRESPONSE']._serialized_end=687
+  _globals['_MSGSETCREDITTARGET']._serialized_start=689
+  _globals['_MSGSETCREDITTARGET']._serialized_end=742
+  _globals['_MSGSETCREDITTARGETRESPONSE']._serialized_start=744
+  _globals['_MSGSETCREDITTARGETRESPONSE']._serialized_end=772
+  _globals['_MSGREPORTAUDIT']._serialized_start=774
+  _globals['_MSGREPORTAUDIT']._serialized_end=837
+  _globals['_MSGREPORTAUDITRESPONSE']._serialized_start=839
+  _globals['_MSGREPORTAUDITRESPONSE']._serialized_end=881
 # @@protoc_insertion_point(module_scope)
