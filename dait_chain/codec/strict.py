@@ -54,7 +54,8 @@ from dait_chain.pb.dait.codec.v1 import options_pb2
 
 M = TypeVar("M", bound=Message)
 
-# upb's default recursion limit; the walker uses the same so both paths agree.
+# upb's default recursion limit: at most 100 levels of sub-messages below the top-level
+# message. The walker counts the same way (top level = depth 0) so both paths agree.
 MAX_DEPTH = 100
 MAX_FIELD_NUMBER = (1 << 29) - 1
 UINT32_LIMIT = 1 << 32
@@ -120,7 +121,7 @@ class MessagePlan:
     full_name: str
     fields: dict[int, FieldPlan]
     required: tuple[FieldPlan, ...]  # non-repeated fixed_size fields (absent = empty = wrong)
-    fast_check: Callable[[Message], bool]
+    fast_check: Callable[[Message, int], bool]  # (message, its depth)
     message_fields: tuple[FieldPlan, ...]
     shallow: bool  # no message-typed fields: a shallow unknown-field check suffices
 
@@ -204,7 +205,11 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
         plan = MessagePlan(
             full_name=descriptor.full_name,
             fields=fields,
-            required=tuple(f for f in ordered if f.fixed_size is not None and not f.empty_allowed),
+            required=tuple(
+                f
+                for f in ordered
+                if f.fixed_size is not None and not f.empty_allowed and not f.repeated
+            ),
             fast_check=_compile_fast_check(ordered),
             message_fields=tuple(f for f in ordered if f.message is not None),
             shallow=all(f.message is None for f in ordered),
@@ -213,10 +218,10 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
     return plan
 
 
-def _compile_fast_check(fields: tuple[FieldPlan, ...]) -> Callable[[Message], bool]:
+def _compile_fast_check(fields: tuple[FieldPlan, ...]) -> Callable[[Message, int], bool]:
     """The schema rules the runtime does not enforce, as one predicate on a parsed message:
-    fixed sizes, defined enum values, recursively in sub-messages. Unknown fields and
-    byte-level canonicity are checked by the caller."""
+    fixed sizes, defined enum values, the depth limit, recursively in sub-messages.
+    Unknown fields and byte-level canonicity are checked by the caller."""
     singular_fixed = [f for f in fields if f.fixed_size is not None and not f.repeated]
     repeated_fixed = [f for f in fields if f.fixed_size is not None and f.repeated]
     enums = [f for f in fields if f.enum_values is not None]
@@ -226,7 +231,9 @@ def _compile_fast_check(fields: tuple[FieldPlan, ...]) -> Callable[[Message], bo
     sizes = tuple(f.fixed_size or 0 for f in singular_fixed)
     empty_ok = tuple(f.empty_allowed for f in singular_fixed)
 
-    def check(msg: Message) -> bool:
+    def check(msg: Message, depth: int) -> bool:
+        if depth > MAX_DEPTH:
+            return False
         if getter is not None:
             values = getter(msg)
             if len(names) == 1:
@@ -249,9 +256,9 @@ def _compile_fast_check(fields: tuple[FieldPlan, ...]) -> Callable[[Message], bo
         for f in subs:
             sub_plan = message_plan(f.message)  # type: ignore[arg-type]
             if f.repeated:
-                if not all(sub_plan.fast_check(m) for m in getattr(msg, f.name)):
+                if not all(sub_plan.fast_check(m, depth + 1) for m in getattr(msg, f.name)):
                     return False
-            elif msg.HasField(f.name) and not sub_plan.fast_check(getattr(msg, f.name)):
+            elif msg.HasField(f.name) and not sub_plan.fast_check(getattr(msg, f.name), depth + 1):
                 return False
         return True
 
@@ -273,7 +280,7 @@ def encode(msg: Message) -> bytes:
     # With no map fields (refused in message_plan) upb's output is already deterministic:
     # fields in field-number order; deterministic=True only sorts map entries.
     data = msg.SerializeToString()
-    if not plan.fast_check(msg) or _has_unknown_fields(msg, plan):
+    if not plan.fast_check(msg, 0) or _has_unknown_fields(msg, plan):
         walk(descriptor_of(msg), data)
         raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
     return data
@@ -327,7 +334,7 @@ def decode_fast(msg_type: type[M], data: bytes) -> M | None:
         # Unknown fields would be re-emitted (at the end of their message), so drop them
         # first: any that were there then make the bytes differ.
         msg.DiscardUnknownFields()
-    if msg.SerializeToString() != data or not plan.fast_check(msg):
+    if msg.SerializeToString() != data or not plan.fast_check(msg, 0):
         return None
     return msg
 
@@ -341,7 +348,7 @@ def walk(descriptor: Descriptor, data: bytes) -> None:
     Returns None if it is; otherwise raises the error of the first rule broken, reading
     the bytes front to back (specs/codec.md §2 lists the rules in this order).
     """
-    _walk_message(message_plan(descriptor), data, 0, len(data), 1, descriptor.name)
+    _walk_message(message_plan(descriptor), data, 0, len(data), 0, descriptor.name)
 
 
 def _read_varint(data: bytes, pos: int, end: int, what: str) -> tuple[int, int]:

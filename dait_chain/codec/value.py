@@ -116,10 +116,8 @@ class ProtoValue:
     def to_json(self) -> dict[str, object]:
         """The proto3 JSON mapping with the proto's field names (uint64 as decimal
         strings, bytes as base64, defaults omitted, Any as {"@type": url, ...})."""
-        out: dict[str, object] = json_format.MessageToDict(
-            self.to_proto(), preserving_proto_field_name=True
-        )
-        return out
+        out = json_format.MessageToDict(self.to_proto(), preserving_proto_field_name=True)
+        return _plain_json(out)
 
     @classmethod
     def from_json(cls, obj: dict[str, object]) -> Self:
@@ -131,6 +129,19 @@ class ProtoValue:
             raise ErrJsonMapping(f"{cls.__name__}: {exc}") from None
         strict.encode(msg)  # the schema rules (fixed sizes, enums) hold for JSON input too
         return cls.from_proto(msg)
+
+
+def _plain_json(obj: dict[str, TypingAny]) -> dict[str, object]:
+    """Plain dicts all the way down (json_format builds OrderedDicts for Any)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    return {str(k): plain(v) for k, v in obj.items()}
 
 
 # --- registry -----------------------------------------------------------------------------
