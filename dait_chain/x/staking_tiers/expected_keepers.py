@@ -1,0 +1,17 @@
+"""What x/staking_tiers needs from other modules (Cosmos expected_keepers.go)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from dait_chain.app.context import Context
+
+
+class BankKeeper(Protocol):
+    """The x/bank operations that move locked funds (single denom uDAIT)."""
+
+    def send_to_module(self, ctx: Context, sender: str, module: str, amount: int) -> None: ...
+
+    def send_from_module(self, ctx: Context, module: str, recipient: str, amount: int) -> None: ...
+
+    def module_balance(self, ctx: Context, module: str) -> int: ...
