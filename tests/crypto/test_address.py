@@ -239,6 +239,37 @@ def test_address_of_a_non_compressed_key_is_refused() -> None:
 # --- round trip and tamper detection ------------------------------------------------------
 
 
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=20
+    ).map(str.lower),
+    st.lists(st.integers(0, 31), max_size=80),
+)
+def test_decoder_agrees_with_the_bip173_reference_encoder(hrp: str, groups: list[int]) -> None:
+    """Any string the BIP-173 reference encoder emits decodes back to its hrp and groups."""
+    assert bech32_decode(bip173.bech32_encode(hrp, groups)) == (hrp, tuple(groups))
+
+
+@given(
+    st.sampled_from([31, 32, 33, 34, 51, 52, 53]).flatmap(
+        lambda n: st.lists(st.integers(0, 31), min_size=n, max_size=n)
+    )
+)
+def test_address_regrouping_agrees_with_the_bip173_reference(groups: list[int]) -> None:
+    """decode_address regroups 5->8 exactly as the reference convertbits(pad=False): a
+    refusal where it refuses (bad padding), else the same bytes, kept if 20 or 32 long."""
+    address = bip173.bech32_encode(HRP, groups)
+    expected = bip173.convertbits(groups, 5, 8, False)
+    if expected is None:
+        with pytest.raises(ErrInvalidAddressPadding):
+            decode_address(address)
+    elif len(expected) not in (20, 32):
+        with pytest.raises(ErrInvalidAddressLength):
+            decode_address(address)
+    else:
+        assert decode_address(address) == bytes(expected)
+
+
 @given(addresses_any)
 def test_encode_decode_round_trip(raw: bytes) -> None:
     """decode_address(encode_address(a)) == a for 20- and 32-byte addresses."""
