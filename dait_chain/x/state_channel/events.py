@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from dait_chain.app.events import Attribute, Event
+
 EVENT_CHANNEL_OPENED: Final = "ChannelOpened"
 EVENT_CHANNEL_CHALLENGED: Final = "ChannelChallenged"
 EVENT_CHALLENGE_RESPONDED: Final = "ChallengeResponded"
@@ -87,3 +89,13 @@ CHANNEL_SETTLED_ATTRS: Final = (
     ATTR_PAID_HOST,
     ATTR_REFUNDED_USER,
 )
+
+
+def make_event(type_: str, pairs: tuple[tuple[str, str | int], ...]) -> Event:
+    """An event with the attributes in the given order; ints in decimal (specs §15)."""
+    return Event(
+        type_,
+        tuple(
+            Attribute(key, value if isinstance(value, str) else str(value)) for key, value in pairs
+        ),
+    )
