@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from dait_chain.codec.jcs import canonicalize
 from dait_chain.spurc.errors import ErrStreamMalformed, ErrStreamTruncated
+from dait_chain.spurc.payload import JsonValue
 
 EVENT_DELTA = "delta"
 EVENT_HEADERS = "dait-headers"
@@ -147,7 +148,7 @@ class AssembledStream:
     text: str
     headers: tuple[tuple[str, str], ...]
 
-    def model_output(self) -> dict[str, str]:
+    def model_output(self) -> dict[str, JsonValue]:
         """The model output the stream carries: {"text": ...} (specs/spurc.md "Streaming")."""
         return {"text": self.text}
 

@@ -1,0 +1,356 @@
+"""TEE attestation: quote verifiers per quote type, trust policy, simulated vendor
+(seed 002 §7 step 5; decisions.md SPUR-IC; specs/spurc.md "Attestation").
+
+Pure and parametrised so that `x/tee_attest` can wrap it: every verdict is a function of
+(quote bytes, TrustPolicy, VerifierRegistry) only.
+
+A tee_quote is a `Quote` envelope (proto/dait/tee_attest/v1/quote.proto): a quote type
+(nras-jwt | tdx | sev-snp) selecting the verifier, and a body in that verifier's format.
+The simulated vendor, which stands in for all three in tests and simulations, has a root
+key that certifies attestation keys; an attestation key signs a quote body carrying the
+quote type, a measurement (the model_hash it vouches for) and report data =
+sha256(tee_pubkey). Real secp256k1 signatures throughout:
+
+    sig_root = sign(root,  sha256("DAIT-SIMTEE-AKCERT-v1\\x00" || cert minus sig_root))
+    sig_ak   = sign(ak,    sha256("DAIT-SIMTEE-QUOTE-v1\\x00"  || body minus sig_ak))
+
+`QuoteCache` memoizes successful verifications keyed on (quote bytes, policy, registry):
+since a verdict is a pure function of exactly that key, the cache changes the cost, never
+the verdict. A tenant sees the same quote on every receipt of a session, so after the
+first receipt the per-receipt cost is the host signature, not the quote's two.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from google.protobuf.message import Message
+
+from dait_chain.codec.errors import CodecError
+from dait_chain.codec.value import ProtoValue
+from dait_chain.crypto.errors import CryptoError
+from dait_chain.crypto.hashing import sha256
+from dait_chain.crypto.secp256k1 import (
+    privkey_from_seed,
+    pubkey_from_privkey,
+    sign_with_domain,
+    verify_with_domain,
+)
+from dait_chain.pb.dait.tee_attest.v1 import quote_pb2
+from dait_chain.spurc.errors import (
+    ErrModelHashNotAttested,
+    ErrQuoteMalformed,
+    ErrQuoteReportDataMismatch,
+    ErrQuoteTypeUnsupported,
+    ErrQuoteUntrusted,
+)
+from dait_chain.spurc.headers import QuoteType
+
+DOMAIN_SIM_AK_CERT = b"DAIT-SIMTEE-AKCERT-v1\x00"
+DOMAIN_SIM_QUOTE = b"DAIT-SIMTEE-QUOTE-v1\x00"
+
+QUOTE_CACHE_SIZE = 256
+
+
+# --- wire values ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quote(ProtoValue):
+    """The envelope of every tee_quote: its type selects the verifier."""
+
+    PROTO: ClassVar[type[Message]] = quote_pb2.Quote
+
+    quote_type: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SimAttestationKeyCert(ProtoValue):
+    """Simulated vendor: the root's certificate of an attestation key."""
+
+    PROTO: ClassVar[type[Message]] = quote_pb2.SimAttestationKeyCert
+
+    root_pubkey: bytes
+    attestation_pubkey: bytes
+    sig_root: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class SimQuoteBody(ProtoValue):
+    """Simulated vendor: the signed quote body."""
+
+    PROTO: ClassVar[type[Message]] = quote_pb2.SimQuoteBody
+
+    quote_type: str
+    measurement: bytes
+    report_data: bytes
+    ak_cert: SimAttestationKeyCert
+    sig_ak: bytes = b""
+
+
+# --- policy and verdicts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrustPolicy:
+    """What a verifier of quotes trusts: root keys, revocations, accepted quote types.
+
+    Root rotation is a new policy with the new root added (and later the old removed);
+    revocation lists attestation keys or roots no longer trusted. Collections are sorted
+    tuples so the value has one spelling and hashes the same in every process.
+    """
+
+    trusted_roots: tuple[bytes, ...]
+    revoked_keys: tuple[bytes, ...] = ()
+    quote_types: tuple[QuoteType, ...] = (QuoteType.NRAS_JWT, QuoteType.SEV_SNP, QuoteType.TDX)
+
+    @classmethod
+    def of(
+        cls,
+        trusted_roots: Iterable[bytes],
+        revoked_keys: Iterable[bytes] = (),
+        quote_types: Iterable[QuoteType] = tuple(QuoteType),
+    ) -> TrustPolicy:
+        """A policy with its collections deduplicated and sorted."""
+        return cls(
+            tuple(sorted(set(trusted_roots))),
+            tuple(sorted(set(revoked_keys))),
+            tuple(sorted(set(quote_types))),
+        )
+
+    def rotate(self, add: bytes, remove: bytes | None = None) -> TrustPolicy:
+        """A policy trusting `add` (and no longer `remove`)."""
+        roots = {*self.trusted_roots, add} - ({remove} if remove is not None else set())
+        return TrustPolicy.of(roots, self.revoked_keys, self.quote_types)
+
+    def revoke(self, key: bytes) -> TrustPolicy:
+        """A policy that also refuses chains through `key` (a root or attestation key)."""
+        return TrustPolicy.of(self.trusted_roots, {*self.revoked_keys, key}, self.quote_types)
+
+
+@dataclass(frozen=True, slots=True)
+class AttestedReport:
+    """What a verified quote vouches for (the inputs of the per-receipt checks)."""
+
+    quote_type: QuoteType
+    measurement: bytes
+    report_data: bytes
+    attestation_pubkey: bytes
+    root_pubkey: bytes
+
+
+# A verifier checks a body of its quote type under a policy and returns the report, or
+# raises ErrQuoteMalformed / ErrQuoteUntrusted.
+QuoteVerifier = Callable[[QuoteType, bytes, TrustPolicy], AttestedReport]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifierRegistry:
+    """The verifier of each quote type (decisions.md: a pluggable verifier per quote type)."""
+
+    verifiers: tuple[tuple[QuoteType, QuoteVerifier], ...]
+
+    def verifier_for(self, quote_type: QuoteType) -> QuoteVerifier:
+        """The registered verifier; ErrQuoteTypeUnsupported if none."""
+        for registered, verifier in self.verifiers:
+            if registered is quote_type:
+                return verifier
+        raise ErrQuoteTypeUnsupported(f"no verifier registered for {quote_type.value}")
+
+    def with_verifier(self, quote_type: QuoteType, verifier: QuoteVerifier) -> VerifierRegistry:
+        """A registry with `verifier` for `quote_type` (replacing any other)."""
+        kept = tuple((t, v) for t, v in self.verifiers if t is not quote_type)
+        return VerifierRegistry(tuple(sorted((*kept, (quote_type, verifier)), key=_type_key)))
+
+
+def _type_key(item: tuple[QuoteType, QuoteVerifier]) -> str:
+    return item[0].value
+
+
+# --- the simulated vendor's verifier ----------------------------------------------------------
+
+
+def _check_sig(pubkey: bytes, domain: bytes, payload: bytes, sig: bytes, what: str) -> None:
+    if not sig:
+        raise ErrQuoteUntrusted(f"{what} is unsigned")
+    try:
+        ok = verify_with_domain(pubkey, domain, payload, sig)
+    except CryptoError as exc:
+        raise ErrQuoteUntrusted(f"{what}: {exc.log}") from exc
+    if not ok:
+        raise ErrQuoteUntrusted(f"{what} signature does not verify")
+
+
+def check_cert_chains_to_trusted_root(cert: SimAttestationKeyCert, policy: TrustPolicy) -> None:
+    """The attestation key's certificate is signed by a trusted, unrevoked root."""
+    if cert.root_pubkey not in policy.trusted_roots:
+        raise ErrQuoteUntrusted(f"root {cert.root_pubkey.hex()} is not trusted")
+    if cert.root_pubkey in policy.revoked_keys:
+        raise ErrQuoteUntrusted(f"root {cert.root_pubkey.hex()} is revoked")
+    if cert.attestation_pubkey in policy.revoked_keys:
+        raise ErrQuoteUntrusted(f"attestation key {cert.attestation_pubkey.hex()} is revoked")
+    payload = replace(cert, sig_root=b"").encode()
+    _check_sig(cert.root_pubkey, DOMAIN_SIM_AK_CERT, payload, cert.sig_root, "certificate")
+
+
+def verify_sim_quote(quote_type: QuoteType, body: bytes, policy: TrustPolicy) -> AttestedReport:
+    """The simulated vendor's verifier: decode the body, chain its key to a trusted root,
+    verify the attestation key's signature over the body."""
+    try:
+        parsed = SimQuoteBody.decode(body)
+    except CodecError as exc:
+        raise ErrQuoteMalformed(f"simulated quote body: {exc.log}") from exc
+    if parsed.quote_type != quote_type.value:
+        raise ErrQuoteMalformed(
+            f"body says {parsed.quote_type!r}, envelope says {quote_type.value!r}"
+        )
+    check_cert_chains_to_trusted_root(parsed.ak_cert, policy)
+    payload = replace(parsed, sig_ak=b"").encode()
+    _check_sig(parsed.ak_cert.attestation_pubkey, DOMAIN_SIM_QUOTE, payload, parsed.sig_ak, "quote")
+    return AttestedReport(
+        quote_type,
+        parsed.measurement,
+        parsed.report_data,
+        parsed.ak_cert.attestation_pubkey,
+        parsed.ak_cert.root_pubkey,
+    )
+
+
+def simulated_registry() -> VerifierRegistry:
+    """The registry of tests and simulations: the simulated verifier for every quote type."""
+    return VerifierRegistry(tuple((t, verify_sim_quote) for t in sorted(QuoteType)))
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+def parse_quote(quote: bytes) -> tuple[QuoteType, bytes]:
+    """The envelope's quote type and body; ErrQuoteMalformed / ErrQuoteTypeUnsupported."""
+    try:
+        envelope = Quote.decode(quote)
+    except CodecError as exc:
+        raise ErrQuoteMalformed(exc.log) from exc
+    try:
+        return QuoteType(envelope.quote_type), envelope.body
+    except ValueError as exc:
+        raise ErrQuoteTypeUnsupported(f"quote type {envelope.quote_type!r}") from exc
+
+
+def verify_quote(quote: bytes, policy: TrustPolicy, registry: VerifierRegistry) -> AttestedReport:
+    """§7 step 5, first half: the quote chains to a root the policy trusts.
+
+    Order: envelope (ErrQuoteMalformed), type accepted by the policy and registered
+    (ErrQuoteTypeUnsupported), then the type's verifier (ErrQuoteMalformed for its body,
+    ErrQuoteUntrusted for the chain).
+    """
+    quote_type, body = parse_quote(quote)
+    if quote_type not in policy.quote_types:
+        raise ErrQuoteTypeUnsupported(f"policy does not accept {quote_type.value}")
+    return registry.verifier_for(quote_type)(quote_type, body, policy)
+
+
+class QuoteCache:
+    """Bounded LRU memo of `verify_quote`, keyed on (quote bytes, policy, registry).
+
+    Only successes are kept: a failing quote is a terminal fault for the session, and
+    recomputing a failure gives the same error. Thread-safe (the HTTP host is threaded).
+    """
+
+    def __init__(self, size: int = QUOTE_CACHE_SIZE) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[bytes, TrustPolicy, VerifierRegistry], AttestedReport] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def verify(
+        self, quote: bytes, policy: TrustPolicy, registry: VerifierRegistry
+    ) -> AttestedReport:
+        """`verify_quote(quote, policy, registry)`, memoized."""
+        key = (quote, policy, registry)
+        with self._lock:
+            report = self._entries.get(key)
+            if report is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return report
+        report = verify_quote(quote, policy, registry)
+        with self._lock:
+            self.misses += 1
+            self._entries[key] = report
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return report
+
+
+def check_report_data_binds_key(report: AttestedReport, tee_pubkey: bytes) -> None:
+    """§7 step 5, second half: the quote's report data is sha256(tee_pubkey)."""
+    if report.report_data != sha256(tee_pubkey):
+        raise ErrQuoteReportDataMismatch(
+            f"report data {report.report_data.hex()} != sha256(tee_pubkey)"
+        )
+
+
+def check_measurement_vouches_for_model(report: AttestedReport, model_hash: bytes) -> None:
+    """decisions.md: the receipt's model_hash is the measurement the quote attests."""
+    if report.measurement != model_hash:
+        raise ErrModelHashNotAttested(
+            f"model_hash {model_hash.hex()} != measurement {report.measurement.hex()}"
+        )
+
+
+# --- the simulated vendor (issuing side) -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SimVendor:
+    """A simulated TEE vendor: a root key that certifies attestation keys."""
+
+    root_privkey: bytes
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> SimVendor:
+        """A vendor whose root key is derived from `seed` (privkey_from_seed)."""
+        return cls(privkey_from_seed(seed))
+
+    @property
+    def root_pubkey(self) -> bytes:
+        return pubkey_from_privkey(self.root_privkey)
+
+    def certify(self, attestation_pubkey: bytes) -> SimAttestationKeyCert:
+        """The root's certificate of `attestation_pubkey`."""
+        cert = SimAttestationKeyCert(self.root_pubkey, attestation_pubkey)
+        sig = sign_with_domain(self.root_privkey, DOMAIN_SIM_AK_CERT, cert.encode())
+        return replace(cert, sig_root=sig)
+
+    def attestation_key(self, seed: bytes) -> SimAttestationKey:
+        """A certified attestation key derived from `seed`."""
+        priv = privkey_from_seed(seed)
+        return SimAttestationKey(priv, self.certify(pubkey_from_privkey(priv)))
+
+
+@dataclass(frozen=True, slots=True)
+class SimAttestationKey:
+    """A platform's attestation key with its vendor certificate; it signs quotes."""
+
+    privkey: bytes
+    cert: SimAttestationKeyCert
+
+    def quote(self, quote_type: QuoteType, measurement: bytes, tee_pubkey: bytes) -> bytes:
+        """A tee_quote: `measurement` vouched for, report data = sha256(tee_pubkey)."""
+        return self.quote_with_report_data(quote_type, measurement, sha256(tee_pubkey))
+
+    def quote_with_report_data(
+        self, quote_type: QuoteType, measurement: bytes, report_data: bytes
+    ) -> bytes:
+        """A tee_quote with explicit report data (for faulty hosts in tests)."""
+        body = SimQuoteBody(quote_type.value, measurement, report_data, self.cert)
+        sig = sign_with_domain(self.privkey, DOMAIN_SIM_QUOTE, body.encode())
+        return Quote(quote_type.value, replace(body, sig_ak=sig).encode()).encode()

@@ -1,0 +1,174 @@
+"""Channel terms, the turn-0 state and the state update of seed 002 §7's last step.
+
+Both parties compute state n with `apply_receipt`, so they agree on it by construction:
+the tenant recomputes what the host sent and requires equality (decisions.md SPUR-IC).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, replace
+
+from dait_chain.codec.errors import CodecError
+from dait_chain.crypto.address import validate_address
+from dait_chain.crypto.errors import CryptoError, ErrInvalidFrontier
+from dait_chain.crypto.merkle import EMPTY_ROOT, HASH_SIZE, MerkleAccumulator
+from dait_chain.spurc.errors import ErrInvalidOpenState, ErrStoreCorrupt
+from dait_chain.spurc.values import UINT64_MAX, ChannelState, Receipt
+
+
+@dataclass(frozen=True, slots=True)
+class RateCard:
+    """The agreed price of a call: price_uDAIT = per_call + tokens_in * per_token_in +
+    tokens_out * per_token_out (specs/spurc.md, Decisions: "Rate card")."""
+
+    per_call_uDAIT: int = 0
+    per_token_in_uDAIT: int = 0
+    per_token_out_uDAIT: int = 0
+
+    def price(self, tokens_in: int, tokens_out: int) -> int:
+        """The exact price in uDAIT (may exceed uint64; callers compare, never store it)."""
+        return (
+            self.per_call_uDAIT
+            + tokens_in * self.per_token_in_uDAIT
+            + tokens_out * self.per_token_out_uDAIT
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTerms:
+    """What the parties agree at open beyond the ChannelState fields.
+
+    `model_hash` is the weights hash the channel's model_id names (the gov-curated model
+    registry); a receipt must carry it. `rate_card` prices every call.
+    """
+
+    model_hash: bytes
+    rate_card: RateCard
+
+
+@dataclass(frozen=True, slots=True)
+class Frontier:
+    """The receipts merkle tree of a state, as (size, perfect-subtree roots)."""
+
+    size: int
+    nodes: tuple[bytes, ...]
+
+    @classmethod
+    def empty(cls) -> Frontier:
+        """The tree of turn 0: no receipts, root EMPTY_ROOT."""
+        return cls(0, ())
+
+    @classmethod
+    def of(cls, acc: MerkleAccumulator) -> Frontier:
+        return cls(acc.size, acc.frontier)
+
+    def accumulator(self) -> MerkleAccumulator:
+        """A fresh accumulator holding this frontier (raises on an invalid frontier)."""
+        return MerkleAccumulator.from_frontier(self.size, self.nodes)
+
+    def root(self) -> bytes:
+        return self.accumulator().root()
+
+    def encode(self) -> bytes:
+        """Storage form: size as 8-byte big-endian, then the 32-byte nodes."""
+        return struct.pack(">Q", self.size) + b"".join(self.nodes)
+
+    @classmethod
+    def decode(cls, data: bytes) -> Frontier:
+        """Inverse of encode; ErrStoreCorrupt if the bytes are not a valid frontier."""
+        if len(data) < 8 or (len(data) - 8) % HASH_SIZE:
+            raise ErrStoreCorrupt(f"frontier of {len(data)} bytes")
+        (size,) = struct.unpack(">Q", data[:8])
+        nodes = tuple(data[i : i + HASH_SIZE] for i in range(8, len(data), HASH_SIZE))
+        frontier = cls(size, nodes)
+        try:
+            frontier.accumulator()
+        except ErrInvalidFrontier as exc:
+            raise ErrStoreCorrupt(exc.log) from exc
+        return frontier
+
+
+def make_open_state(
+    *,
+    channel_id: bytes,
+    host_addr: str,
+    user_addr: str,
+    model_id: str,
+    max_calls: int,
+    deadline: int,
+    escrow_amount: int,
+) -> ChannelState:
+    """Turn 0: the state at open (spent 0, call_count 0, root EMPTY_ROOT, no signatures)."""
+    state = ChannelState(
+        channel_id=channel_id,
+        host_addr=host_addr,
+        user_addr=user_addr,
+        model_id=model_id,
+        max_calls=max_calls,
+        deadline=deadline,
+        escrow_amount=escrow_amount,
+        spent_amount=0,
+        call_count=0,
+        receipts_merkle_root=EMPTY_ROOT,
+        turn_num=0,
+    )
+    check_open_state(state)
+    return state
+
+
+def check_open_state(state: ChannelState) -> None:
+    """A turn-0 state: counters zero, root EMPTY_ROOT, no signatures, valid parties.
+
+    decisions.md x/state_channel: "Opening stores turn 0 on chain (spent 0)". Turn 0 is
+    not signed off-chain: the chain stored it at open, which is its authority.
+    """
+    problems: list[str] = []
+    if state.turn_num or state.call_count or state.spent_amount:
+        problems.append("turn, call_count and spent must be 0")
+    if state.receipts_merkle_root != EMPTY_ROOT:
+        problems.append("receipts root must be EMPTY_ROOT")
+    if state.sig_user or state.sig_host:
+        problems.append("turn 0 carries no signatures")
+    if state.max_calls < 1 or state.escrow_amount < 1:
+        problems.append("max_calls and escrow must be positive")
+    if state.host_addr == state.user_addr:
+        problems.append("host and user must differ")
+    if not state.model_id:
+        problems.append("model_id is empty")
+    for addr in (state.host_addr, state.user_addr):
+        try:
+            validate_address(addr)
+        except CryptoError as exc:
+            problems.append(f"{addr!r}: {exc.log}")
+    if problems:
+        raise ErrInvalidOpenState("; ".join(problems))
+    try:
+        state.encode()
+    except CodecError as exc:  # sizes, uint64 bounds: report as an open-state error
+        raise ErrInvalidOpenState(exc.log) from exc
+
+
+def apply_receipt(
+    state: ChannelState, receipt: Receipt, frontier: Frontier
+) -> tuple[ChannelState, Frontier]:
+    """Seed 002 §7 last step: state n from state n-1 and receipt n.
+
+    call_count + 1, spent_amount + price_uDAIT, the receipt's leaf appended to the receipts
+    merkle tree (leaf data = the receipt's canonical encoding including sig_host),
+    turn_num + 1, both signatures cleared. The caller has checked the preconditions
+    (verify.py); this function only computes.
+    """
+    acc = frontier.accumulator()
+    acc.append(receipt.encode())
+    new_state = replace(
+        state,
+        call_count=state.call_count + 1,
+        spent_amount=state.spent_amount + receipt.price_uDAIT,
+        receipts_merkle_root=acc.root(),
+        turn_num=state.turn_num + 1,
+        sig_user=b"",
+        sig_host=b"",
+    )
+    assert new_state.turn_num <= UINT64_MAX  # preconditions bound every counter
+    return new_state, Frontier.of(acc)

@@ -1,0 +1,153 @@
+"""Signatures with domain tags (seed 002 §6; specs/spurc.md "Signatures").
+
+    Receipt:        sig_host = sign(sha256("DAIT-RCPT-v1\\x00"  || canonical_receipt_minus_sig))
+    User cosign:    sig_user = sign(sha256("DAIT-STATE-v1\\x00" || canonical_state_minus_sigs))
+    Host on state:  sig_host = sign(sha256("DAIT-STATE-v1\\x00" || canonical_state_minus_sigs))
+
+"canonical" is the strict protobuf encoding with the signature fields emptied (so absent,
+proto3 omits empty bytes). The receipt key is the TEE-bound `tee_pubkey`; the state keys
+are the parties' account keys, recovered from the signature and matched against the
+bech32 `host_addr` / `user_addr` (decisions.md x/state_channel).
+
+Recovery tries up to four candidate keys; once an address's key is known, verifying with
+it gives the same verdict (a key has one address, so a signature verifies under the
+recovered key of `addr` exactly when it verifies under the known key of `addr`), so the
+key is remembered in a bounded map and later states cost one verification.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from dait_chain.crypto.address import address_from_pubkey
+from dait_chain.crypto.errors import CryptoError, ErrNoRecoveredKeyMatchesAddress
+from dait_chain.crypto.secp256k1 import (
+    DOMAIN_RECEIPT,
+    DOMAIN_STATE,
+    pubkey_from_privkey,
+    recover_pubkey_for_address,
+    sign_with_domain,
+    verify_with_domain,
+)
+from dait_chain.spurc.errors import (
+    ErrBadHostSignature,
+    ErrBadHostStateSignature,
+    ErrBadUserStateSignature,
+    ErrSignerNotParty,
+    ErrStateNotCosigned,
+)
+from dait_chain.spurc.values import ChannelState, Receipt
+
+ADDRESS_KEY_CACHE_SIZE = 1024
+
+
+def receipt_signing_payload(receipt: Receipt) -> bytes:
+    """canonical_receipt_minus_sig: the strict encoding with sig_host emptied (§6)."""
+    return receipt.without_sig().encode()
+
+
+def state_signing_payload(state: ChannelState) -> bytes:
+    """canonical_state_minus_sigs: the strict encoding with both signatures emptied (§6)."""
+    return state.without_sigs().encode()
+
+
+def sign_receipt(receipt: Receipt, tee_privkey: bytes) -> Receipt:
+    """The receipt with sig_host by the TEE key; the key must be the receipt's tee_pubkey."""
+    if pubkey_from_privkey(tee_privkey) != receipt.tee_pubkey:
+        raise ErrSignerNotParty("TEE key is not the receipt's tee_pubkey")
+    sig = sign_with_domain(tee_privkey, DOMAIN_RECEIPT, receipt_signing_payload(receipt))
+    return replace(receipt, sig_host=sig)
+
+
+def check_receipt_signature(receipt: Receipt) -> None:
+    """§7 step 4: sig_host verifies against tee_pubkey over the receipt domain."""
+    if not receipt.sig_host:
+        raise ErrBadHostSignature("sig_host is empty")
+    try:
+        ok = verify_with_domain(
+            receipt.tee_pubkey, DOMAIN_RECEIPT, receipt_signing_payload(receipt), receipt.sig_host
+        )
+    except CryptoError as exc:  # malformed tee_pubkey or signature (high-S, range)
+        raise ErrBadHostSignature(exc.log) from exc
+    if not ok:
+        raise ErrBadHostSignature(f"call_seq {receipt.call_seq}")
+
+
+class _AddressKeys:
+    """Bounded map address -> public key, filled only by successful recoveries."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._keys: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, address: str) -> bytes | None:
+        with self._lock:
+            return self._keys.get(address)
+
+    def put(self, address: str, pubkey: bytes) -> None:
+        with self._lock:
+            if address not in self._keys and len(self._keys) >= self._size:
+                del self._keys[next(iter(self._keys))]  # oldest first: insertion order
+            self._keys[address] = pubkey
+
+
+_ADDRESS_KEYS = _AddressKeys(ADDRESS_KEY_CACHE_SIZE)
+
+
+def verify_state_signature(address: str, state: ChannelState, signature: bytes) -> bool:
+    """True iff `signature` is a state-domain signature of `state` by the key of `address`."""
+    payload = state_signing_payload(state)
+    known = _ADDRESS_KEYS.get(address)
+    if known is not None:
+        return verify_with_domain(known, DOMAIN_STATE, payload, signature)
+    try:
+        pubkey = recover_pubkey_for_address(DOMAIN_STATE + payload, signature, address)
+    except ErrNoRecoveredKeyMatchesAddress:
+        return False
+    _ADDRESS_KEYS.put(address, pubkey)
+    return True
+
+
+def _sign_state(state: ChannelState, privkey: bytes, address: str, role: str) -> bytes:
+    if address_from_pubkey(pubkey_from_privkey(privkey)) != address:
+        raise ErrSignerNotParty(f"key is not the {role}'s address {address}")
+    return sign_with_domain(privkey, DOMAIN_STATE, state_signing_payload(state))
+
+
+def sign_state_as_host(state: ChannelState, host_privkey: bytes) -> ChannelState:
+    """The state with sig_host by the host's account key (seed 002 §6, "Host on state")."""
+    return replace(state, sig_host=_sign_state(state, host_privkey, state.host_addr, "host"))
+
+
+def sign_state_as_user(state: ChannelState, user_privkey: bytes) -> ChannelState:
+    """The state with sig_user by the user's account key (seed 002 §6, "User cosign")."""
+    return replace(state, sig_user=_sign_state(state, user_privkey, state.user_addr, "user"))
+
+
+def check_state_host_signature(state: ChannelState) -> None:
+    """The state's sig_host is the host_addr key's signature over the state domain (§6)."""
+    if not state.sig_host:
+        raise ErrBadHostStateSignature(f"turn {state.turn_num}: sig_host is empty")
+    try:
+        ok = verify_state_signature(state.host_addr, state, state.sig_host)
+    except CryptoError as exc:
+        raise ErrBadHostStateSignature(exc.log) from exc
+    if not ok:
+        raise ErrBadHostStateSignature(f"turn {state.turn_num}")
+
+
+def check_state_user_signature(state: ChannelState) -> None:
+    """The state's sig_user is the user_addr key's signature over the state domain (§6).
+
+    ErrStateNotCosigned if sig_user is empty (a provisional state, seed 002 §4).
+    """
+    if not state.sig_user:
+        raise ErrStateNotCosigned(f"turn {state.turn_num}")
+    try:
+        ok = verify_state_signature(state.user_addr, state, state.sig_user)
+    except CryptoError as exc:
+        raise ErrBadUserStateSignature(exc.log) from exc
+    if not ok:
+        raise ErrBadUserStateSignature(f"turn {state.turn_num}")
