@@ -1,0 +1,1 @@
+"""x/bank: one denomination (uDAIT), balances, module accounts, supply (specs/bank.md)."""

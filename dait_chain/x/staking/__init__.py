@@ -1,0 +1,1 @@
+"""x/staking: validators, delegations, unbonding, voting power (specs/staking.md)."""
