@@ -164,3 +164,11 @@ class ErrInvalidGenesis(StateChannelError, code=25, description="invalid state_c
 
 class ErrChannelExists(StateChannelError, code=26, description="channel id already in use"):
     pass
+
+
+class ErrInvalidCloseConsent(
+    StateChannelError,
+    code=27,
+    description="close needs the counterparty's DAIT-CLOSE-v1 signature over the state",
+):
+    pass

@@ -21,6 +21,9 @@ COUNTERS_PREFIX: Final = 0x06  # Item[Counters]
 # Domain tag of the channel id preimage (specs §4).
 CHANNEL_ID_DOMAIN: Final = b"DAIT-CHANNEL-v1\x00"
 CHANNEL_ID_SIZE: Final = 32
+# Domain tag of the counterparty's close consent (specs §7.3, D17); distinct from
+# DAIT-STATE-v1 so a state co-signature can never be read as consent to close.
+DOMAIN_CLOSE: Final = b"DAIT-CLOSE-v1\x00"
 
 # Query page sizes (specs §13).
 DEFAULT_QUERY_LIMIT: Final = 100

@@ -116,4 +116,5 @@ class MsgServer:
         self._check_state_bounds(channel, state, msg.channel_id)
         rules.check_turn_not_stale(channel.state.turn_num, state.turn_num)
         rules.check_state_signatures(state)
+        rules.check_close_consent(state, msg.signer, msg.counterparty_close_sig)
         self.keeper.close_channel(ctx, channel, state, msg.signer)

@@ -17,8 +17,9 @@ from dait_chain.crypto.address import (
 from dait_chain.crypto.errors import CryptoError
 from dait_chain.crypto.hashing import sha256
 from dait_chain.crypto.merkle import EMPTY_ROOT
+from dait_chain.crypto.secp256k1 import recover_pubkey_for_address
 from dait_chain.math.ints import add_uint64, check_uint64
-from dait_chain.spurc.signing import verify_state_signature
+from dait_chain.spurc.signing import state_signing_payload, verify_state_signature
 from dait_chain.spurc.values import ChannelState
 from dait_chain.x.state_channel.errors import (
     ErrCallCountExceedsMax,
@@ -26,6 +27,7 @@ from dait_chain.x.state_channel.errors import (
     ErrEscrowTooSmall,
     ErrFixedFieldMismatch,
     ErrInvalidAddress,
+    ErrInvalidCloseConsent,
     ErrInvalidDeadline,
     ErrInvalidHostSignature,
     ErrInvalidMaxCalls,
@@ -38,7 +40,7 @@ from dait_chain.x.state_channel.errors import (
     ErrStaleState,
     ErrTurnNotHigher,
 )
-from dait_chain.x.state_channel.keys import CHANNEL_ID_DOMAIN
+from dait_chain.x.state_channel.keys import CHANNEL_ID_DOMAIN, DOMAIN_CLOSE
 from dait_chain.x.state_channel.types import Challenge, MsgOpenChannel, Params
 
 MAX_MODEL_ID_LENGTH: Final = 128
@@ -249,6 +251,33 @@ def check_challenge_state_signatures(stored: ChannelState, presented: ChannelSta
     if is_opening_state(stored, presented):
         return
     check_state_signatures(presented)
+
+
+def close_consent_message(state: ChannelState) -> bytes:
+    """The bytes a close consent signs: "DAIT-CLOSE-v1\\x00" || canonical_state_minus_sigs
+    (specs §7.3); the signature is over their sha256."""
+    return DOMAIN_CLOSE + state_signing_payload(state)
+
+
+def counterparty_of(state: ChannelState, signer: str) -> str:
+    """The party of the channel that is not `signer` (signer is the user or the host)."""
+    return state.host_addr if signer == state.user_addr else state.user_addr
+
+
+def check_close_consent(state: ChannelState, signer: str, close_sig: bytes) -> None:
+    """The counterparty of the closer consented to close on exactly this state (§7.3, D17).
+
+    A co-signed state proves only that both parties reached that turn; an old one closed at
+    once would cut the other party out of its window. The consent signature, under its own
+    domain, is the "isFinal" of Nitro and Perun in a schema that has no such field.
+    """
+    counterparty = counterparty_of(state, signer)
+    if not close_sig:
+        raise ErrInvalidCloseConsent(f"no close signature from {counterparty}")
+    try:
+        recover_pubkey_for_address(close_consent_message(state), close_sig, counterparty)
+    except CryptoError as exc:
+        raise ErrInvalidCloseConsent(f"{counterparty}: {exc.log}") from exc
 
 
 # --- §10 settlement -----------------------------------------------------------------------

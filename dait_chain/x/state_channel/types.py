@@ -166,6 +166,7 @@ class MsgCloseChannel(ProtoValue):
     signer: str
     channel_id: bytes
     state: ChannelState | None
+    counterparty_close_sig: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

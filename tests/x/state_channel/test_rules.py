@@ -28,6 +28,7 @@ from dait_chain.x.state_channel.errors import (
     ErrEscrowTooSmall,
     ErrFixedFieldMismatch,
     ErrInvalidAddress,
+    ErrInvalidCloseConsent,
     ErrInvalidDeadline,
     ErrInvalidHostSignature,
     ErrInvalidMaxCalls,
@@ -372,3 +373,42 @@ def test_settlement_pays_spent_to_host_and_the_rest_to_user(escrow_spent: tuple[
     host, user = rules.settlement_amounts(state)
     assert host == spent
     assert host + user == escrow
+
+
+# --- §7.3 close consent -------------------------------------------------------------------
+
+
+def _close_sig(state: ChannelState, key: bytes) -> bytes:
+    # specs §7.3: sign(sha256("DAIT-CLOSE-v1\0" || canonical_state_minus_sigs)).
+    unsigned = replace(state, sig_user=b"", sig_host=b"")
+    return sign_with_domain(key, b"DAIT-CLOSE-v1\x00", unsigned.encode())
+
+
+def test_close_by_user_needs_the_hosts_close_signature() -> None:
+    state = _cosigned(_state(4, 40, 4))
+    rules.check_close_consent(state, USER, _close_sig(state, HOST_KEY))
+    _raises(ErrInvalidCloseConsent, rules.check_close_consent, state, USER, b"")
+    _raises(
+        ErrInvalidCloseConsent, rules.check_close_consent, state, USER, _close_sig(state, USER_KEY)
+    )
+
+
+def test_close_by_host_needs_the_users_close_signature() -> None:
+    state = _cosigned(_state(4, 40, 4))
+    rules.check_close_consent(state, HOST, _close_sig(state, USER_KEY))
+    _raises(
+        ErrInvalidCloseConsent, rules.check_close_consent, state, HOST, _close_sig(state, HOST_KEY)
+    )
+
+
+def test_state_cosignature_is_not_a_close_consent() -> None:
+    """The close domain differs from the state domain: sig_host on a state cannot close it."""
+    state = _cosigned(_state(4, 40, 4))
+    _raises(ErrInvalidCloseConsent, rules.check_close_consent, state, USER, state.sig_host)
+
+
+def test_close_consent_covers_the_exact_state() -> None:
+    older = _cosigned(_state(3, 30, 3))
+    newer = _cosigned(_state(4, 40, 4))
+    consent_for_newer = _close_sig(newer, HOST_KEY)
+    _raises(ErrInvalidCloseConsent, rules.check_close_consent, older, USER, consent_for_newer)

@@ -26,7 +26,7 @@ from dait_chain.pb.dait.codec.v1 import options_pb2 as dait_dot_codec_dot_v1_dot
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2 as dait_dot_state__channel_dot_v1_dot_spurc__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x64\x61it/state_channel/v1/tx.proto\x12\x15\x64\x61it.state_channel.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\x1a!dait/state_channel/v1/spurc.proto\"y\n\x0eMsgOpenChannel\x12\x0c\n\x04user\x18\x01 \x01(\t\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x10\n\x08model_id\x18\x03 \x01(\t\x12\x11\n\tmax_calls\x18\x04 \x01(\x04\x12\x10\n\x08\x64\x65\x61\x64line\x18\x05 \x01(\x04\x12\x14\n\x0c\x65scrow_uDAIT\x18\x06 \x01(\x04\"2\n\x16MsgOpenChannelResponse\x12\x18\n\nchannel_id\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \"o\n\x0fMsgCloseChannel\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x32\n\x05state\x18\x03 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\"\x19\n\x17MsgCloseChannelResponse\"s\n\x13MsgChallengeChannel\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x32\n\x05state\x18\x03 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\"\x1d\n\x1bMsgChallengeChannelResponse\"s\n\x13MsgRespondChallenge\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x32\n\x05state\x18\x03 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\"\x1d\n\x1bMsgRespondChallengeResponseB8Z6github.com/dait-chain/dait-chain/x/state_channel/typesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x64\x61it/state_channel/v1/tx.proto\x12\x15\x64\x61it.state_channel.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\x1a!dait/state_channel/v1/spurc.proto\"y\n\x0eMsgOpenChannel\x12\x0c\n\x04user\x18\x01 \x01(\t\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x10\n\x08model_id\x18\x03 \x01(\t\x12\x11\n\tmax_calls\x18\x04 \x01(\x04\x12\x10\n\x08\x64\x65\x61\x64line\x18\x05 \x01(\x04\x12\x14\n\x0c\x65scrow_uDAIT\x18\x06 \x01(\x04\"2\n\x16MsgOpenChannelResponse\x12\x18\n\nchannel_id\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \"\x95\x01\n\x0fMsgCloseChannel\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x32\n\x05state\x18\x03 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\x12$\n\x16\x63ounterparty_close_sig\x18\x04 \x01(\x0c\x42\x04\xd0\xf3\x18@\"\x19\n\x17MsgCloseChannelResponse\"s\n\x13MsgChallengeChannel\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x32\n\x05state\x18\x03 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\"\x1d\n\x1bMsgChallengeChannelResponse\"s\n\x13MsgRespondChallenge\x12\x0e\n\x06signer\x18\x01 \x01(\t\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x32\n\x05state\x18\x03 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\"\x1d\n\x1bMsgRespondChallengeResponseB8Z6github.com/dait-chain/dait-chain/x/state_channel/typesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,6 +38,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MSGOPENCHANNELRESPONSE'].fields_by_name['channel_id']._serialized_options = b'\310\363\030 '
   _globals['_MSGCLOSECHANNEL'].fields_by_name['channel_id']._loaded_options = None
   _globals['_MSGCLOSECHANNEL'].fields_by_name['channel_id']._serialized_options = b'\310\363\030 '
+  _globals['_MSGCLOSECHANNEL'].fields_by_name['counterparty_close_sig']._loaded_options = None
+  _globals['_MSGCLOSECHANNEL'].fields_by_name['counterparty_close_sig']._serialized_options = b'\320\363\030@'
   _globals['_MSGCHALLENGECHANNEL'].fields_by_name['channel_id']._loaded_options = None
   _globals['_MSGCHALLENGECHANNEL'].fields_by_name['channel_id']._serialized_options = b'\310\363\030 '
   _globals['_MSGRESPONDCHALLENGE'].fields_by_name['channel_id']._loaded_options = None
@@ -46,16 +48,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MSGOPENCHANNEL']._serialized_end=242
   _globals['_MSGOPENCHANNELRESPONSE']._serialized_start=244
   _globals['_MSGOPENCHANNELRESPONSE']._serialized_end=294
-  _globals['_MSGCLOSECHANNEL']._serialized_start=296
-  _globals['_MSGCLOSECHANNEL']._serialized_end=407
-  _globals['_MSGCLOSECHANNELRESPONSE']._serialized_start=409
-  _globals['_MSGCLOSECHANNELRESPONSE']._serialized_end=434
-  _globals['_MSGCHALLENGECHANNEL']._serialized_start=436
-  _globals['_MSGCHALLENGECHANNEL']._serialized_end=551
-  _globals['_MSGCHALLENGECHANNELRESPONSE']._serialized_start=553
-  _globals['_MSGCHALLENGECHANNELRESPONSE']._serialized_end=582
-  _globals['_MSGRESPONDCHALLENGE']._serialized_start=584
-  _globals['_MSGRESPONDCHALLENGE']._serialized_end=699
-  _globals['_MSGRESPONDCHALLENGERESPONSE']._serialized_start=701
-  _globals['_MSGRESPONDCHALLENGERESPONSE']._serialized_end=730
+  _globals['_MSGCLOSECHANNEL']._serialized_start=297
+  _globals['_MSGCLOSECHANNEL']._serialized_end=446
+  _globals['_MSGCLOSECHANNELRESPONSE']._serialized_start=448
+  _globals['_MSGCLOSECHANNELRESPONSE']._serialized_end=473
+  _globals['_MSGCHALLENGECHANNEL']._serialized_start=475
+  _globals['_MSGCHALLENGECHANNEL']._serialized_end=590
+  _globals['_MSGCHALLENGECHANNELRESPONSE']._serialized_start=592
+  _globals['_MSGCHALLENGECHANNELRESPONSE']._serialized_end=621
+  _globals['_MSGRESPONDCHALLENGE']._serialized_start=623
+  _globals['_MSGRESPONDCHALLENGE']._serialized_end=738
+  _globals['_MSGRESPONDCHALLENGERESPONSE']._serialized_start=740
+  _globals['_MSGRESPONDCHALLENGERESPONSE']._serialized_end=769
 # @@protoc_insertion_point(module_scope)

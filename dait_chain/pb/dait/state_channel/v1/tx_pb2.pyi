@@ -60,6 +60,8 @@ Global___MsgOpenChannel: _TypeAlias = MsgOpenChannel  # noqa: Y015
 
 @_typing.final
 class MsgOpenChannelResponse(_message.Message):
+    """The Go chain returns it; the reference app reports the id in the ChannelOpened event."""
+
     DESCRIPTOR: _descriptor.Descriptor
 
     CHANNEL_ID_FIELD_NUMBER: _builtins.int
@@ -79,16 +81,23 @@ Global___MsgOpenChannelResponse: _TypeAlias = MsgOpenChannelResponse  # noqa: Y0
 
 @_typing.final
 class MsgCloseChannel(_message.Message):
-    """MsgCloseChannel: cooperative close with a state signed by both (seed 000 "Cooperative")."""
+    """MsgCloseChannel: cooperative close with a state signed by both (seed 000 "Cooperative").
+    The counterparty (the party that is not the signer) consents to closing on exactly this
+    state with close_sig = secp256k1.sign(sha256("DAIT-CLOSE-v1\\x00" ||
+    canonical_state_minus_sigs)): a co-signed state alone only proves an intermediate turn,
+    and an old one must not settle at once (specs/state_channel.md §7.3, D17).
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     SIGNER_FIELD_NUMBER: _builtins.int
     CHANNEL_ID_FIELD_NUMBER: _builtins.int
     STATE_FIELD_NUMBER: _builtins.int
+    COUNTERPARTY_CLOSE_SIG_FIELD_NUMBER: _builtins.int
     signer: _builtins.str
     """the user or the host"""
     channel_id: _builtins.bytes
+    counterparty_close_sig: _builtins.bytes
     @_builtins.property
     def state(self) -> _spurc_pb2.ChannelState: ...
     def __init__(
@@ -97,10 +106,11 @@ class MsgCloseChannel(_message.Message):
         signer: _builtins.str = ...,
         channel_id: _builtins.bytes = ...,
         state: _spurc_pb2.ChannelState | None = ...,
+        counterparty_close_sig: _builtins.bytes = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "signer", b"signer", "state", b"state"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "counterparty_close_sig", b"counterparty_close_sig", "signer", b"signer", "state", b"state"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
