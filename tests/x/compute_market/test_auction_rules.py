@@ -71,24 +71,19 @@ def test_a_bid_placed_after_the_clock_passed_its_price_is_eligible_in_its_own_bl
     assert bid_eligible_height(100, 120, 5, 30, W) == 120
 
 
-def _oracle_winner(
-    bids: list[BidCandidate], clock: int, full: set[str]
-) -> BidCandidate | None:
+def _beats(b: BidCandidate, best: BidCandidate) -> bool:
     """Seed 000: the lowest price; ties by earliest bid height, then provider_addr."""
-    eligible = [b for b in bids if b.price <= clock and b.provider not in full]
-    if not eligible:
-        return None
-    best = eligible[0]
-    for b in eligible[1:]:
-        if b.price < best.price:
-            best = b
-        elif b.price == best.price and b.created_height < best.created_height:
-            best = b
-        elif (
-            b.price == best.price
-            and b.created_height == best.created_height
-            and b.provider < best.provider
-        ):
+    if b.price != best.price:
+        return b.price < best.price
+    if b.created_height != best.created_height:
+        return b.created_height < best.created_height
+    return b.provider < best.provider
+
+
+def _oracle_winner(bids: list[BidCandidate], clock: int, full: set[str]) -> BidCandidate | None:
+    best = None
+    for b in bids:
+        if b.price <= clock and b.provider not in full and (best is None or _beats(b, best)):
             best = b
     return best
 
