@@ -5,7 +5,8 @@ Targets (specs/crypto.md §6):
 - sign <= 1.1x a bare coincurve `PrivateKey.sign(msg)` on a prebuilt key;
 - recover_pubkeys <= 4.5x one bare coincurve recovery (it tries recovery ids 0..3 and
   verifies each recovered key, i.e. about 2 recoveries + 2 verifications);
-- MerkleAccumulator.append <= 3x one leaf hash (amortized: 1 leaf hash + 1 node hash);
+- MerkleAccumulator.append <= 1.5x its amortized hashing, one leaf hash plus one node hash
+  (a binary counter carries once per append on average);
 - decode_address <= 0.5x the BIP-173 reference decoder plus its 5->8 regrouping (ours
   adds the Cosmos checks but runs a table-driven polymod with a cached hrp prefix).
 
@@ -32,7 +33,7 @@ from dait_chain.crypto.secp256k1 import (
     verify,
 )
 
-ROUNDS = 7
+ROUNDS = 15
 
 
 def _per_call_ns(fn: Callable[[], object], iterations: int) -> float:
@@ -84,7 +85,7 @@ def test_bench_verify_vs_bare_coincurve(benchmark: Any) -> None:
     measured = _ratio(
         lambda: verify(PUBKEY, MESSAGE, signature),
         lambda: coincurve.PublicKey(PUBKEY).verify(der, MESSAGE),
-        2000,
+        1000,
     )
     benchmark(verify, PUBKEY, MESSAGE, signature)
     _report(benchmark, "verify", measured, 1.1)
@@ -92,7 +93,7 @@ def test_bench_verify_vs_bare_coincurve(benchmark: Any) -> None:
 
 def test_bench_sign_vs_bare_coincurve(benchmark: Any) -> None:
     key = coincurve.PrivateKey(PRIVKEY)
-    measured = _ratio(lambda: sign(PRIVKEY, MESSAGE), lambda: key.sign(MESSAGE), 2000)
+    measured = _ratio(lambda: sign(PRIVKEY, MESSAGE), lambda: key.sign(MESSAGE), 1000)
     benchmark(sign, PRIVKEY, MESSAGE)
     _report(benchmark, "sign", measured, 1.1)
 
@@ -104,22 +105,23 @@ def test_bench_recover_pubkeys_vs_one_bare_recovery(benchmark: Any) -> None:
     measured = _ratio(
         lambda: recover_pubkeys(MESSAGE, signature),
         lambda: coincurve.PublicKey.from_signature_and_message(recoverable, MESSAGE),
-        1000,
+        400,
     )
     benchmark(recover_pubkeys, MESSAGE, signature)
     _report(benchmark, "recover_pubkeys", measured, 4.5)
 
 
-def test_bench_accumulator_append_vs_one_leaf_hash(benchmark: Any) -> None:
+def test_bench_accumulator_append_vs_its_amortized_hashing(benchmark: Any) -> None:
     leaf = hashlib.sha256(b"receipt").digest()  # seed 002 §7: the tree's leaves are hashes
     acc = MerkleAccumulator()
-    measured = _ratio(
-        lambda: acc.append(leaf),
-        lambda: hashlib.sha256(b"\x00" + leaf).digest(),
-        50_000,
-    )
+
+    def two_hashes() -> object:
+        node = hashlib.sha256(b"\x00" + leaf).digest()
+        return hashlib.sha256(b"\x01" + leaf + node).digest()
+
+    measured = _ratio(lambda: acc.append(leaf), two_hashes, 20_000)
     benchmark(MerkleAccumulator().append, leaf)
-    _report(benchmark, "MerkleAccumulator.append", measured, 3.0)
+    _report(benchmark, "MerkleAccumulator.append", measured, 1.5)
 
 
 def test_bench_decode_address_vs_bip173_reference(benchmark: Any) -> None:
@@ -130,6 +132,6 @@ def test_bench_decode_address_vs_bip173_reference(benchmark: Any) -> None:
         return bip173.convertbits(data, 5, 8, False)
 
     assert bytes(reference()) == decode_address(address)  # type: ignore[arg-type]
-    measured = _ratio(lambda: decode_address(address), reference, 5000)
+    measured = _ratio(lambda: decode_address(address), reference, 2000)
     benchmark(decode_address, address)
     _report(benchmark, "decode_address", measured, 0.5)
