@@ -106,7 +106,8 @@ class ProtoValue:
     @classmethod
     def decode(cls, data: bytes) -> Self:
         """Strictly decode the canonical encoding of a `cls` value (specs/codec.md §2)."""
-        return cls.from_proto(strict.decode(cls.PROTO, data))
+        plan = _plan(cls)  # checks the class against its proto before reading any bytes
+        return typing.cast(Self, plan.from_proto(strict.decode(cls.PROTO, data)))
 
     @classmethod
     def type_url(cls) -> str:
@@ -233,6 +234,11 @@ def _compile_plan(cls: type[ProtoValue]) -> _Plan:
     proto_cls = cls.PROTO
     to_fields = [(name, conv[0], conv[2]) for name, conv in zip(names, converters, strict=True)]
     from_fields = [conv[1] for conv in converters]
+    oneofs = [
+        (oneof.name, tuple(f.name for f in oneof.fields))
+        for oneof in descriptor.oneofs
+        if len(oneof.fields) > 1
+    ]
 
     def to_proto(value: ProtoValue) -> Message:
         kwargs: dict[str, object] = {}
@@ -241,6 +247,11 @@ def _compile_plan(cls: type[ProtoValue]) -> _Plan:
             if item is None and optional:
                 continue
             kwargs[name] = convert(item)
+        for oneof, members in oneofs:
+            # The runtime would silently keep one of them; a value must set at most one.
+            present = [m for m in members if m in kwargs]
+            if len(present) > 1:
+                raise ErrFieldValue(f"{cls.__name__}: oneof {oneof} has {present}")
         try:
             return proto_cls(**kwargs)
         except (TypeError, ValueError) as exc:
