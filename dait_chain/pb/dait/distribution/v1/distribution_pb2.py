@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'dait/distribution/v1/distribution.proto\x12\x14\x64\x61it.distribution.v1\"5\n\x06Params\x12\x15\n\rcommunity_tax\x18\x01 \x01(\t\x12\x14\n\x0c\x62lock_reward\x18\x02 \x01(\x04\"T\n\x0cGenesisState\x12,\n\x06params\x18\x01 \x01(\x0b\x32\x1c.dait.distribution.v1.Params\x12\x16\n\x0e\x63ommunity_pool\x18\x02 \x01(\tB7Z5github.com/dait-chain/dait-chain/x/distribution/typesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'dait/distribution/v1/distribution.proto\x12\x14\x64\x61it.distribution.v1\"Y\n\x06Params\x12\x15\n\rcommunity_tax\x18\x01 \x01(\t\x12\x14\n\x0c\x62lock_reward\x18\x02 \x01(\x04\x12\"\n\x1a\x61llocation_interval_blocks\x18\x03 \x01(\x04\"T\n\x0cGenesisState\x12,\n\x06params\x18\x01 \x01(\x0b\x32\x1c.dait.distribution.v1.Params\x12\x16\n\x0e\x63ommunity_pool\x18\x02 \x01(\tB7Z5github.com/dait-chain/dait-chain/x/distribution/typesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,7 +33,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z5github.com/dait-chain/dait-chain/x/distribution/types'
   _globals['_PARAMS']._serialized_start=65
-  _globals['_PARAMS']._serialized_end=118
-  _globals['_GENESISSTATE']._serialized_start=120
-  _globals['_GENESISSTATE']._serialized_end=204
+  _globals['_PARAMS']._serialized_end=154
+  _globals['_GENESISSTATE']._serialized_start=156
+  _globals['_GENESISSTATE']._serialized_end=240
 # @@protoc_insertion_point(module_scope)

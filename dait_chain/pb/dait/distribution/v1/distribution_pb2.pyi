@@ -18,27 +18,31 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class Params(_message.Message):
-    """Params: the share of each block's rewards kept for the community pool and the uDAIT
-    minted per block.
+    """Params: the community tax, the uDAIT minted per block, and how often rewards are
+    allocated (every allocation_interval_blocks heights).
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     COMMUNITY_TAX_FIELD_NUMBER: _builtins.int
     BLOCK_REWARD_FIELD_NUMBER: _builtins.int
+    ALLOCATION_INTERVAL_BLOCKS_FIELD_NUMBER: _builtins.int
     community_tax: _builtins.str
     """LegacyDec in [0, 1], e.g. "0.020000000000000000" """
     block_reward: _builtins.int
-    """uDAIT minted each block"""
+    """uDAIT minted per block"""
+    allocation_interval_blocks: _builtins.int
+    """> 0; allocation runs at heights h % interval == 0"""
     def __init__(
         self,
         *,
         community_tax: _builtins.str = ...,
         block_reward: _builtins.int = ...,
+        allocation_interval_blocks: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["block_reward", b"block_reward", "community_tax", b"community_tax"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allocation_interval_blocks", b"allocation_interval_blocks", "block_reward", b"block_reward", "community_tax", b"community_tax"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,1 @@
+"""x/distribution: minted rewards and fees, allocated to validators (specs/distribution.md)."""
