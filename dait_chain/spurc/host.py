@@ -103,11 +103,13 @@ def finish_issue(
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """An HTTP response: status, headers, body."""
+    """An HTTP response: status, headers, body. `cut`: the connection drops after the
+    body, before the stream's end (a faulty host; see misbehave.py)."""
 
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    cut: bool = False
 
 
 def spurc_headers(

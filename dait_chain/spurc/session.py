@@ -192,9 +192,11 @@ class TenantSession:
         response_body: bytes,
         *,
         now_ms: int,
+        trace: list[str] | None = None,
     ) -> ChannelState:
         """Check a response (verify.check_response), cosign state n, commit it with receipt
-        n; return cosigned state n. On refusal, persist the offence, stop, re-raise."""
+        n; return cosigned state n. On refusal, persist the offence, stop, re-raise.
+        `trace` receives the key of each rule passed (verify.RULES)."""
         if self._faulted:
             raise ErrSessionFaulted("the session stopped at an earlier fault")
         try:
@@ -205,6 +207,7 @@ class TenantSession:
                 self._state,
                 self._view,
                 now_ms=now_ms,
+                trace=trace,
             )
         except SpurcError as exc:
             self._record(exc, prepared, response_headers, response_body, now_ms)

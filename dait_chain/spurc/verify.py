@@ -102,6 +102,30 @@ from dait_chain.spurc.values import UINT64_MAX, ChannelState, Receipt
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of the check order, as reports name it."""
+
+    key: str
+    section: str
+    text: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("framing", "§1-§2", "Content-Type is JSON or SSE; a stream is whole and canonical"),
+    Rule("headers", "§2, §8", "X-DAIT-Version is 1; headers present and well-formed"),
+    Rule("decode", "§7.1", "X-DAIT-Receipt decodes as a canonical Receipt"),
+    Rule("channel", "§7.2", "channel_id is the open channel's; echoed headers agree"),
+    Rule("call_seq", "§7.3", "call_seq is exactly last_seen + 1"),
+    Rule("sig_host", "§7.4", "sig_host verifies against tee_pubkey"),
+    Rule("quote", "§7.5", "quote chains to a trusted root, binds tee_pubkey, attests the model"),
+    Rule("request_hash", "§7.6", "request_hash recomputed from the request sent"),
+    Rule("response_hash", "§7.7", "response_hash recomputed from the body received"),
+    Rule("update", "§7.8", "deadline, max_calls, rate card, escrow; state n computed"),
+    Rule("host_state", "§7.8", "host's provisional state n equals ours and is host-signed"),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class TenantView:
     """What the tenant knows beyond the ChannelState, as explicit inputs of the check.
 
@@ -354,30 +378,48 @@ def check_response(
     view: TenantView,
     *,
     now_ms: int,
+    trace: list[str] | None = None,
 ) -> Verified:
     """Run every check in order; return the verified receipt and state n, or raise the
-    error of the first failing rule (module docstring)."""
+    error of the first failing rule (module docstring). `trace`, if given, receives the
+    key of each rule (RULES) as it passes."""
+    passed = trace.append if trace is not None else _ignore
     check_view_matches_state(view, channel_state)
     framed = frame_response(headers, response_bytes)
+    passed("framing")
     parsed = parse_response_headers(framed.headers)
+    passed("headers")
     receipt = decode_receipt(parsed.receipt)
+    passed("decode")
     check_channel_id_matches(parsed.channel_id, receipt, channel_state)
     check_optional_headers_agree(parsed, receipt, channel_state)
+    passed("channel")
     check_call_seq_is_next(receipt, channel_state.call_count)
+    passed("call_seq")
     check_receipt_signature(receipt)
+    passed("sig_host")
     report = check_quote(receipt, parsed, view)
+    passed("quote")
     check_request_hash(receipt, request_bytes)
+    passed("request_hash")
     check_response_hash(receipt, framed)
+    passed("response_hash")
     check_before_deadline(receipt, channel_state, now_ms)
     check_within_max_calls(channel_state)
     check_price_follows_rate_card(receipt, view.terms)
     check_within_escrow(receipt, channel_state)
     check_counters_fit(channel_state)
     computed, frontier = apply_receipt(channel_state, receipt, view.frontier)
+    passed("update")
     host_state = decode_state(parsed.state)
     check_host_state_matches(host_state, computed)
     check_state_host_signature(host_state)
+    passed("host_state")
     return Verified(receipt, host_state, frontier, parsed, report)
+
+
+def _ignore(_key: str) -> None:
+    return None
 
 
 def verify_receipt_or_raise(
