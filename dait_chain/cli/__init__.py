@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from dait_chain.cli import demo
+from dait_chain.cli import demo, spurc
 
 app = typer.Typer(
     name="dait-sim",
@@ -18,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("demo")(demo.demo)
+app.add_typer(spurc.app, name="spurc")
 
 
 def main() -> None:
