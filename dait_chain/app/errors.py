@@ -118,3 +118,7 @@ class ErrInvalidBlock(AppError, code=3, description="invalid block"):
 
 class ErrVoteExtension(AppError, code=4, description="invalid vote extension request"):
     """An ABCI++ request the app cannot serve (e.g. for a height other than the next)."""
+
+
+class ErrInvalidValidatorSet(AppError, code=5, description="invalid validator set"):
+    """A proposer-selection input CometBFT would refuse (empty, duplicate, overflowing)."""

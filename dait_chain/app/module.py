@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dait_chain.app.abci import (
     ExtendVoteRequest,
@@ -20,6 +20,12 @@ from dait_chain.app.abci import (
     VerifyVoteExtensionRequest,
 )
 from dait_chain.app.context import Context
+
+if TYPE_CHECKING:
+    from dait_chain.x.auth.keeper import AuthKeeper
+    from dait_chain.x.bank.keeper import BankKeeper
+    from dait_chain.x.distribution.keeper import DistributionKeeper
+    from dait_chain.x.staking.keeper import StakingKeeper
 
 T = TypeVar("T")
 
@@ -205,6 +211,36 @@ class Keepers:
     def has(self, name: str) -> bool:
         """Whether module `name` has been built."""
         return name in self._by_name
+
+    # Typed shortcuts to the base modules' keepers (imported lazily: x/ imports this module).
+
+    @property
+    def auth(self) -> AuthKeeper:
+        """The x/auth keeper."""
+        from dait_chain.x.auth.keeper import AuthKeeper
+
+        return self.get("auth", AuthKeeper)
+
+    @property
+    def bank(self) -> BankKeeper:
+        """The x/bank keeper."""
+        from dait_chain.x.bank.keeper import BankKeeper
+
+        return self.get("bank", BankKeeper)
+
+    @property
+    def staking(self) -> StakingKeeper:
+        """The x/staking keeper."""
+        from dait_chain.x.staking.keeper import StakingKeeper
+
+        return self.get("staking", StakingKeeper)
+
+    @property
+    def distribution(self) -> DistributionKeeper:
+        """The x/distribution keeper."""
+        from dait_chain.x.distribution.keeper import DistributionKeeper
+
+        return self.get("distribution", DistributionKeeper)
 
 
 ModuleFactory = Callable[[Keepers], Module]

@@ -1,0 +1,23 @@
+"""The default module set, in order (specs/app.md "Module order").
+
+The order is the order of construction (a factory sees the keepers of the modules above
+it), of InitGenesis and ExportGenesis, of PreBlock, BeginBlock and EndBlock, and of the
+invariants. Module engineers add their module with one line, below the modules it needs.
+"""
+
+from __future__ import annotations
+
+from dait_chain.app.module import ModuleFactory
+from dait_chain.x.auth.module import new_module as new_auth
+from dait_chain.x.bank.module import new_module as new_bank
+from dait_chain.x.distribution.module import new_module as new_distribution
+from dait_chain.x.staking.module import new_module as new_staking
+
+DEFAULT_MODULES: tuple[ModuleFactory, ...] = (
+    new_auth,
+    new_bank,
+    new_staking,
+    new_distribution,
+)
+
+__all__ = ["DEFAULT_MODULES"]
