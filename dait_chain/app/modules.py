@@ -12,12 +12,14 @@ from dait_chain.x.auth.module import new_module as new_auth
 from dait_chain.x.bank.module import new_module as new_bank
 from dait_chain.x.distribution.module import new_module as new_distribution
 from dait_chain.x.staking.module import new_module as new_staking
+from dait_chain.x.state_channel.module import new_module as new_state_channel
 
 DEFAULT_MODULES: tuple[ModuleFactory, ...] = (
     new_auth,
     new_bank,
     new_staking,
     new_distribution,
+    new_state_channel,
 )
 
 __all__ = ["DEFAULT_MODULES"]
