@@ -172,6 +172,11 @@ class TenantSession:
         return self._view.frontier
 
     @property
+    def view(self) -> TenantView:
+        """The TenantView the next response is checked with."""
+        return self._view
+
+    @property
     def faulted(self) -> bool:
         return self._faulted
 

@@ -137,6 +137,12 @@ class IssuedRow:
     frontier: Frontier
 
 
+def _blob(value: object, what: str) -> bytes:
+    if not isinstance(value, bytes):
+        raise ErrStoreCorrupt(f"{what}: stored as {type(value).__name__}, not a blob")
+    return value
+
+
 def _decode_state(data: bytes, what: str) -> ChannelState:
     try:
         return ChannelState.decode(data)
@@ -235,6 +241,9 @@ class SessionStore:
         except SpurcError:
             conn.close()
             raise
+        except (sqlite3.Error, TypeError, ValueError) as exc:  # rows of the wrong type
+            conn.close()
+            raise ErrStoreCorrupt(f"{path}: {exc}") from exc
         return store
 
     def close(self) -> None:
@@ -275,7 +284,7 @@ class SessionStore:
             rows = self._conn.execute(
                 "SELECT call_seq, receipt FROM receipts ORDER BY call_seq"
             ).fetchall()
-        return tuple((int(r[0]), bytes(r[1])) for r in rows)
+        return tuple((int(r[0]), _blob(r[1], f"receipt {r[0]}")) for r in rows)
 
     def offences(self) -> tuple[Offence, ...]:
         with self._lock:
