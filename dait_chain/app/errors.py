@@ -73,14 +73,6 @@ class ErrInvalidSigner(
     pass
 
 
-class ErrInvalidHeight(SdkError, code=26, description="invalid height"):
-    pass
-
-
-class ErrInvalidChainID(SdkError, code=28, description="invalid chain-id"):
-    pass
-
-
 class ErrTxTimeoutHeight(SdkError, code=30, description="tx timeout height"):
     pass
 
@@ -89,15 +81,7 @@ class ErrWrongSequence(SdkError, code=32, description="incorrect account sequenc
     pass
 
 
-class ErrLogic(SdkError, code=35, description="internal logic error"):
-    pass
-
-
 class ErrNotSupported(SdkError, code=37, description="feature not supported"):
-    pass
-
-
-class ErrNotFound(SdkError, code=38, description="not found"):
     pass
 
 

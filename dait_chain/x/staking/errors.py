@@ -13,18 +13,6 @@ class ErrNoValidatorFound(StakingError, code=3, description="validator does not 
     pass
 
 
-class ErrValidatorOwnerExists(
-    StakingError, code=4, description="validator already exist for this operator address"
-):
-    pass
-
-
-class ErrValidatorPubKeyExists(
-    StakingError, code=5, description="validator already exist for this pubkey"
-):
-    pass
-
-
 class ErrNoDelegation(
     StakingError, code=19, description="no delegation for (address, validator) tuple"
 ):
