@@ -162,13 +162,9 @@ class ErrInvalidGenesis(StateChannelError, code=25, description="invalid state_c
     pass
 
 
-class ErrChannelExists(StateChannelError, code=26, description="channel id already in use"):
-    pass
-
-
 class ErrInvalidCloseConsent(
     StateChannelError,
-    code=27,
+    code=26,
     description="close needs the counterparty's DAIT-CLOSE-v1 signature over the state",
 ):
     pass

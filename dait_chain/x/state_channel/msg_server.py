@@ -12,7 +12,6 @@ from dait_chain.spurc.values import ChannelState
 from dait_chain.x.state_channel import rules
 from dait_chain.x.state_channel.errors import (
     ErrChallengeAlreadyOpen,
-    ErrChannelExists,
     ErrChannelSettled,
     ErrInvalidAddress,
     ErrMissingState,
@@ -56,8 +55,8 @@ class MsgServer:
         rules.check_deadline_in_range(msg.deadline, ctx.time_ms, params)
         sequence = self.keeper.next_sequence(ctx, msg.user)
         channel_id = rules.derive_channel_id(ctx.chain_id, msg.user, msg.host, sequence)
-        if self.keeper.channels.has(ctx, channel_id):
-            raise ErrChannelExists(channel_id.hex())
+        # No id collision is possible: genesis requires every user's next sequence to be
+        # above the sequences of its channels, so the preimage (specs §4) is new.
         self.keeper.open_channel(ctx, rules.opening_state(channel_id, msg), sequence)
 
     # --- §6.1 -------------------------------------------------------------------------------
