@@ -88,6 +88,11 @@ class Scene:
     def consent(self, state: ChannelState, by: Party) -> bytes:
         return close_consent(state, by.privkey)
 
+    def events(self, outcome: BlockOutcome, type_: str) -> list[Event]:
+        """The block's events of `type_` about this scene's channel."""
+        cid = self.channel_id.hex()
+        return [e for e in events_of(outcome, type_) if e.get("channel_id") == cid]
+
 
 def make_scene(*, deadline_in_ms: int = 7 * DAY_MS, escrow: int = ESCROW) -> Scene:
     """A chain where alice has opened a channel to hank (the block is committed)."""
