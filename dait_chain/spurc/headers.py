@@ -40,21 +40,22 @@ SPURC_VERSION = "1"
 
 UINT64_MAX = (1 << 64) - 1
 
-# Every header this module interprets; a duplicate of any of them is refused.
-_SPURC_HEADERS = frozenset(
-    h.lower()
-    for h in (
-        H_VERSION,
-        H_CHANNEL_ID,
-        H_RECEIPT,
-        H_STATE,
-        H_CONTENT_TYPE,
-        H_QUOTE_TYPE,
-        H_MODEL_ID,
-        H_CALL_SEQ,
-        H_SETTLE_HINT,
-    )
+#: Every header of seed 002 §2, spelled as the seed spells them (the spelling a stream's
+#: frames must use: there they are JSON keys, not HTTP field names).
+SPURC_HEADER_NAMES = (
+    H_VERSION,
+    H_CHANNEL_ID,
+    H_RECEIPT,
+    H_STATE,
+    H_CONTENT_TYPE,
+    H_QUOTE_TYPE,
+    H_MODEL_ID,
+    H_CALL_SEQ,
+    H_SETTLE_HINT,
 )
+
+# Every header this module interprets; a duplicate of any of them is refused.
+_SPURC_HEADERS = frozenset(h.lower() for h in SPURC_HEADER_NAMES)
 
 _CHANNEL_ID_RE = re.compile(r"[0-9a-f]{64}")
 _DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")

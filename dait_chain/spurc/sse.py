@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from dait_chain.codec.jcs import canonicalize
 from dait_chain.spurc.errors import ErrStreamMalformed, ErrStreamTruncated
+from dait_chain.spurc.headers import SPURC_HEADER_NAMES
 from dait_chain.spurc.payload import JsonValue
 
 EVENT_DELTA = "delta"
@@ -154,10 +155,19 @@ class AssembledStream:
 
 
 def _headers_from(value: object, what: str) -> tuple[tuple[str, str], ...]:
+    """A frame's header object: string values keyed by the seed's exact header names.
+
+    Inside a frame the names are JSON keys, not HTTP field names, so they have one
+    spelling: a differently cased or unknown name is refused rather than folded or
+    ignored (either would let a changed byte pass unnoticed).
+    """
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         raise ErrStreamMalformed(f"{what} data is not an object of header strings")
+    unknown = sorted(k for k in value if k not in SPURC_HEADER_NAMES)
+    if unknown:
+        raise ErrStreamMalformed(f"{what} names {unknown} are not SPUR-IC headers as spelled")
     return tuple((str(k), str(v)) for k, v in value.items())
 
 

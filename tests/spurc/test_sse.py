@@ -148,3 +148,10 @@ def test_any_single_byte_change_to_a_stream_is_refused_or_changes_its_content(
     except (ErrStreamMalformed, ErrStreamTruncated):
         return
     assert got != original
+
+
+@pytest.mark.parametrize("name", ["x-dait-version", "X-DAIT-Versio", "Content-type", "Server"])
+def test_frame_header_names_must_be_the_seeds_spelling(name: str) -> None:
+    body = render_stream((delta_event("x"), headers_event(((name, "1"),), final=True)))
+    with pytest.raises(ErrStreamMalformed, match="not SPUR-IC headers"):
+        assemble_stream(body)
