@@ -2,7 +2,9 @@
 
 Codes are stable once published; a new rule gets a new code at the end. The SDL parser
 (`sdl.py`) and the message server share the codes that mean the same thing (a zero amount
-is `ErrInvalidAmount` whether it came from a YAML file or from a signed tx).
+is `ErrInvalidAmount` whether it came from a YAML file or from a signed tx). A signer
+acting on a record it does not own gets the SDK's own `ErrUnauthorized` (sdk 4), as the
+app contract asks (specs/app.md §11.7).
 """
 
 from __future__ import annotations
@@ -104,64 +106,60 @@ class ErrDeploymentNotFound(ComputeMarketError, code=18, description="deployment
     pass
 
 
-class ErrUnauthorized(ComputeMarketError, code=19, description="signer is not the owner"):
-    pass
-
-
-class ErrOrderNotOpen(ComputeMarketError, code=20, description="order is not open"):
+class ErrOrderNotOpen(ComputeMarketError, code=19, description="order is not open"):
     pass
 
 
 # --- bids (specs §7) -------------------------------------------------------------------
 
 
-class ErrBidExists(ComputeMarketError, code=21, description="provider already bid on this order"):
+class ErrBidExists(ComputeMarketError, code=20, description="provider already bid on this order"):
     pass
 
 
-class ErrBidNotFound(ComputeMarketError, code=22, description="bid not found"):
+class ErrBidNotFound(ComputeMarketError, code=21, description="bid not found"):
     pass
 
 
 class ErrBidAboveCeiling(
-    ComputeMarketError, code=23, description="bid price above the order's price ceiling"
+    ComputeMarketError, code=22, description="bid price above the order's price ceiling"
 ):
     pass
 
 
 class ErrAttributesMismatch(
-    ComputeMarketError, code=24, description="provider attributes do not satisfy the filters"
+    ComputeMarketError, code=23, description="provider attributes do not satisfy the filters"
 ):
     pass
 
 
 class ErrTooManyBids(
-    ComputeMarketError, code=25, description="order already holds max_bids_per_order open bids"
+    ComputeMarketError, code=24, description="order already holds max_bids_per_order open bids"
 ):
     pass
 
 
-class ErrBidNotOpen(ComputeMarketError, code=26, description="bid is not open"):
+class ErrBidNotOpen(ComputeMarketError, code=25, description="bid is not open"):
     pass
 
 
 # --- leases (specs §8) -----------------------------------------------------------------
 
 
-class ErrLeaseNotFound(ComputeMarketError, code=27, description="lease not found"):
+class ErrLeaseNotFound(ComputeMarketError, code=26, description="lease not found"):
     pass
 
 
-class ErrLeaseNotActive(ComputeMarketError, code=28, description="lease is not active"):
+class ErrLeaseNotActive(ComputeMarketError, code=27, description="lease is not active"):
     pass
 
 
 # --- params and genesis (specs §9, §12) ------------------------------------------------
 
 
-class ErrInvalidParams(ComputeMarketError, code=29, description="invalid compute_market params"):
+class ErrInvalidParams(ComputeMarketError, code=28, description="invalid compute_market params"):
     pass
 
 
-class ErrInvalidGenesis(ComputeMarketError, code=30, description="invalid compute_market genesis"):
+class ErrInvalidGenesis(ComputeMarketError, code=29, description="invalid compute_market genesis"):
     pass

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from dait_chain.app.context import Context
+from dait_chain.app.errors import ErrUnauthorized
 from dait_chain.errors import DaitError
 from dait_chain.math.ints import UINT64_MAX, add_uint64, mul_uint64, sub_uint64
 from dait_chain.store.collections import (
@@ -62,7 +63,6 @@ from dait_chain.x.compute_market.errors import (
     ErrProviderExists,
     ErrProviderNotFound,
     ErrTooManyBids,
-    ErrUnauthorized,
 )
 from dait_chain.x.compute_market.expected_keepers import BankKeeper, TierKeeper
 from dait_chain.x.compute_market.job import validate_job
