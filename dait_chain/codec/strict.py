@@ -20,7 +20,7 @@ strings (specs/codec.md §3; tests/codec/test_fast_path_agrees_with_walker.py).
 
 from __future__ import annotations
 
-import operator
+import keyword
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,11 +122,22 @@ class MessagePlan:
     fields: dict[int, FieldPlan]
     required: tuple[FieldPlan, ...]  # non-repeated fixed_size fields (absent = empty = wrong)
     fast_check: Callable[[Message, int], bool]  # (message, its depth)
+    fast_check_source: str
     message_fields: tuple[FieldPlan, ...]
     shallow: bool  # no message-typed fields: a shallow unknown-field check suffices
 
 
 _PLANS: dict[str, MessagePlan] = {}
+_PLANS_BY_TYPE: dict[type[Message], MessagePlan] = {}
+
+
+def plan_of(msg_type: type[Message]) -> MessagePlan:
+    """The plan of a generated message class (cached by class: the hot path's lookup)."""
+    plan = _PLANS_BY_TYPE.get(msg_type)
+    if plan is None:
+        plan = message_plan(descriptor_of(msg_type))
+        _PLANS_BY_TYPE[msg_type] = plan
+    return plan
 
 
 def _wire_type_of(field: FieldDescriptor) -> WireType:
@@ -202,6 +213,7 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
     if plan is None:
         fields = {f.number: _field_plan(f) for f in descriptor.fields}
         ordered = tuple(fields[n] for n in sorted(fields))
+        fast_check, source = _compile_fast_check(descriptor.full_name, ordered)
         plan = MessagePlan(
             full_name=descriptor.full_name,
             fields=fields,
@@ -210,7 +222,8 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
                 for f in ordered
                 if f.fixed_size is not None and not f.empty_allowed and not f.repeated
             ),
-            fast_check=_compile_fast_check(ordered),
+            fast_check=fast_check,
+            fast_check_source=source,
             message_fields=tuple(f for f in ordered if f.message is not None),
             shallow=all(f.message is None for f in ordered),
         )
@@ -218,51 +231,72 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
     return plan
 
 
-def _compile_fast_check(fields: tuple[FieldPlan, ...]) -> Callable[[Message, int], bool]:
+def _compile_fast_check(
+    full_name: str, fields: tuple[FieldPlan, ...]
+) -> tuple[Callable[[Message, int], bool], str]:
     """The schema rules the runtime does not enforce, as one predicate on a parsed message:
-    fixed sizes, defined enum values, the depth limit, recursively in sub-messages.
-    Unknown fields and byte-level canonicity are checked by the caller."""
-    singular_fixed = [f for f in fields if f.fixed_size is not None and not f.repeated]
-    repeated_fixed = [f for f in fields if f.fixed_size is not None and f.repeated]
-    enums = [f for f in fields if f.enum_values is not None]
-    subs = [f for f in fields if f.message is not None]
-    names = [f.name for f in singular_fixed]
-    getter = operator.attrgetter(*names) if names else None
-    sizes = tuple(f.fixed_size or 0 for f in singular_fixed)
-    empty_ok = tuple(f.empty_allowed for f in singular_fixed)
+    fixed sizes, defined enum values and the depth limit, recursively in sub-messages
+    (unknown fields and byte-level canonicity are the caller's checks).
 
-    def check(msg: Message, depth: int) -> bool:
-        if depth > MAX_DEPTH:
-            return False
-        if getter is not None:
-            values = getter(msg)
-            if len(names) == 1:
-                values = (values,)
-            for value, size, may_be_empty in zip(values, sizes, empty_ok, strict=True):
-                n = len(value)
-                if n != size and (n or not may_be_empty):
-                    return False
-        for f in repeated_fixed:
-            if any(len(v) != f.fixed_size for v in getattr(msg, f.name)):
-                return False
-        for f in enums:
-            allowed = f.enum_values or frozenset()
-            value = getattr(msg, f.name)
-            if f.repeated:
-                if not allowed.issuperset(value):
-                    return False
-            elif value not in allowed:
-                return False
-        for f in subs:
-            sub_plan = message_plan(f.message)  # type: ignore[arg-type]
-            if f.repeated:
-                if not all(sub_plan.fast_check(m, depth + 1) for m in getattr(msg, f.name)):
-                    return False
-            elif msg.HasField(f.name) and not sub_plan.fast_check(getattr(msg, f.name), depth + 1):
-                return False
-        return True
+    The predicate is generated as straight-line Python source, one test per field, the way
+    `dataclasses` generates `__init__`: a generic loop over field plans costs several
+    times more per message. Returns (predicate, its source); the source is kept on the
+    plan (`MessagePlan.fast_check_source`) so a reader can see exactly what runs.
+    """
+    namespace: dict[str, object] = {"message_plan": message_plan}
+    lines = ["def check(msg, depth):", f"    if depth > {MAX_DEPTH}:", "        return False"]
+    lines += _schema_check_lines(fields, namespace, "return False")
+    lines.append("    return True")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<fast_check {full_name}>", "exec"), namespace)
+    check = typing.cast(Callable[[Message, int], bool], namespace["check"])
+    return check, source
 
-    return check
+
+def _schema_check_lines(
+    fields: tuple[FieldPlan, ...], namespace: dict[str, object], fail: str
+) -> list[str]:
+    """Source lines (in a function with `msg` and `depth`) that run `fail` when a field
+    breaks its fixed size or enum rule, or a sub-message its own fast_check."""
+    lines: list[str] = []
+    for f in fields:
+        get = f"getattr(msg, {f.name!r})" if keyword.iskeyword(f.name) else f"msg.{f.name}"
+        size = f.fixed_size
+        if size is not None and f.repeated:
+            lines += [
+                f"    for v in {get}:",
+                f"        if len(v) != {size}:",
+                f"            {fail}",
+            ]
+        elif size is not None and f.empty_allowed:
+            lines += [f"    v = {get}", f"    if v and len(v) != {size}:", f"        {fail}"]
+        elif size is not None:
+            lines += [f"    if len({get}) != {size}:", f"        {fail}"]
+        if f.enum_values is not None:
+            allowed = f"ENUM_{f.number}"
+            namespace[allowed] = f.enum_values
+            if f.repeated:
+                lines += [f"    if not {allowed}.issuperset({get}):", f"        {fail}"]
+            else:
+                lines += [f"    if {get} not in {allowed}:", f"        {fail}"]
+        if f.message is not None:
+            sub = f"MSG_{f.number}"
+            namespace[sub] = f.message
+            if f.repeated:
+                lines += [
+                    f"    if {get}:",
+                    f"        sub_check = message_plan({sub}).fast_check",
+                    f"        for v in {get}:",
+                    "            if not sub_check(v, depth + 1):",
+                    f"                {fail}",
+                ]
+            else:
+                lines += [
+                    f"    if msg.HasField({f.name!r}):",
+                    f"        if not message_plan({sub}).fast_check({get}, depth + 1):",
+                    f"            {fail}",
+                ]
+    return lines
 
 
 # --- encode ---------------------------------------------------------------------------------
@@ -276,10 +310,10 @@ def encode(msg: Message) -> bytes:
     the walker's error) a message that breaks a schema rule: a fixed-size field of the
     wrong length, an undefined enum value, or unknown fields kept from a lenient parse.
     """
-    plan = message_plan(descriptor_of(msg))
+    plan = plan_of(type(msg))
     # With no map fields (refused in message_plan) upb's output is already deterministic:
     # fields in field-number order; deterministic=True only sorts map entries.
-    data = msg.SerializeToString()
+    data = msg.SerializePartialToString()
     if not plan.fast_check(msg, 0) or _has_unknown_fields(msg, plan):
         walk(descriptor_of(msg), data)
         raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
@@ -309,34 +343,80 @@ def decode(msg_type: type[M], data: bytes) -> M:
     Returns the message; raises the CodecError of the first rule the bytes break. For every
     accepted `data`, `encode(decode(msg_type, data)) == data`.
     """
-    msg = decode_fast(msg_type, data)
+    msg = (_FAST_DECODERS.get(msg_type) or _fast_decoder(msg_type))(data)
     if msg is not None:
-        return msg
+        return msg  # type: ignore[return-value]  # fast decoders are keyed by their class
     walk(descriptor_of(msg_type), data)
     raise ErrNotCanonical(f"{msg_type.DESCRIPTOR.full_name}: fast path refused, walker accepts")
 
 
 def decode_fast(msg_type: type[M], data: bytes) -> M | None:
-    """The fast path (specs/codec.md §3): the message if `data` is canonical, else None.
+    """The fast path alone (specs/codec.md §3): the message if `data` is canonical, else
+    None. `decode` runs it first; tests compare it with the walker."""
+    fast = _FAST_DECODERS.get(msg_type) or _fast_decoder(msg_type)
+    return typing.cast(M | None, fast(data))
 
-    Canonical iff the runtime parses it, keeps no unknown field, re-serializes it to the
-    same bytes, and the schema's size and enum rules hold.
+
+_FAST_DECODERS: dict[type[Message], Callable[[bytes], Message | None]] = {}
+_FAST_SOURCES: dict[type[Message], str] = {}
+
+
+def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
+    """Build (and cache) the fast path for one message class (specs/codec.md §3).
+
+    `data` is canonical iff the runtime parses it, keeps no unknown field, re-serializes it
+    to the same bytes, and the schema's size/enum/depth rules hold. Generated as straight-
+    line source (see `fast_path_source`) with the field checks inlined, because on this hot
+    path each Python call and loop costs a measurable fraction of the parse itself.
     """
-    plan = message_plan(descriptor_of(msg_type))
-    try:
-        msg = msg_type.FromString(data)
-    except DecodeError:
-        return None
+    plan = plan_of(msg_type)
+    namespace: dict[str, object] = {
+        "message_plan": message_plan,
+        "from_string": msg_type.FromString,
+        "DecodeError": DecodeError,
+        "UnknownFieldSet": UnknownFieldSet,
+    }
+    lines = [
+        "def fast(data):",
+        "    try:",
+        "        msg = from_string(data)",
+        "    except DecodeError:",
+        "        return None",
+    ]
+    # proto3 has no required fields, so the partial serializer (which skips that check)
+    # gives the same bytes as SerializeToString, slightly faster.
     if plan.shallow:
-        if len(UnknownFieldSet(msg)) != 0:
-            return None
+        lines += [
+            "    if msg.SerializePartialToString() != data or UnknownFieldSet(msg):",
+            "        return None",
+        ]
     else:
         # Unknown fields would be re-emitted (at the end of their message), so drop them
-        # first: any that were there then make the bytes differ.
-        msg.DiscardUnknownFields()
-    if msg.SerializeToString() != data or not plan.fast_check(msg, 0):
-        return None
-    return msg
+        # first, at every depth: any that were there then make the bytes differ.
+        lines += [
+            "    msg.DiscardUnknownFields()",
+            "    if msg.SerializePartialToString() != data:",
+            "        return None",
+        ]
+    if plan.message_fields:
+        lines.append("    depth = 0")  # read by the sub-message checks below
+    lines += _schema_check_lines(
+        tuple(plan.fields[n] for n in sorted(plan.fields)), namespace, "return None"
+    )
+    lines.append("    return msg")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<fast_decode {plan.full_name}>", "exec"), namespace)
+    fast = typing.cast(Callable[[bytes], Message | None], namespace["fast"])
+    _FAST_DECODERS[msg_type] = fast
+    _FAST_SOURCES[msg_type] = source
+    return fast
+
+
+def fast_path_source(msg_type: type[Message]) -> str:
+    """The generated source of `msg_type`'s fast path (for readers and the spec)."""
+    if msg_type not in _FAST_SOURCES:
+        _fast_decoder(msg_type)
+    return _FAST_SOURCES[msg_type]
 
 
 # --- the wire walker: the definition of canonical (specs/codec.md §2) ----------------------

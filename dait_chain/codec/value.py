@@ -35,9 +35,10 @@ set `REGISTER: ClassVar[bool] = False` to opt out), which `pack_any` / `unpack_a
 
 from __future__ import annotations
 
+import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum, IntEnum
 from typing import Any as TypingAny
@@ -214,13 +215,18 @@ def _plan(cls: type[ProtoValue]) -> _Plan:
 
 
 def _compile_plan(cls: type[ProtoValue]) -> _Plan:
-    """Check `cls` against its proto (names and kinds) and build its converters."""
+    """Check `cls` against its proto (names and kinds) and build its converters.
+
+    The converters read or write every field with one attrgetter call and fix up only the
+    fields that need it (sub-messages, Any, presence, IntEnum, repeated -> tuple), so a
+    value of plain scalars converts with two C-level calls and the dataclass __init__.
+    """
     if not is_dataclass(cls) or "PROTO" not in dir(cls):
         raise TypeError(f"{cls.__name__}: a ProtoValue must be a dataclass with a PROTO")
     descriptor = strict.descriptor_of(cls.PROTO)
     strict.message_plan(descriptor)  # refuses schemas without a canonical form
     hints = typing.get_type_hints(cls)
-    names = [f.name for f in fields(cls)]
+    names = tuple(f.name for f in fields(cls))
     proto_names = [f.name for f in descriptor.fields]
     if sorted(names) != sorted(proto_names):
         missing = sorted(set(proto_names) - set(names))
@@ -228,12 +234,16 @@ def _compile_plan(cls: type[ProtoValue]) -> _Plan:
         raise TypeError(
             f"{cls.__name__} vs {descriptor.full_name}: missing {missing}, extra {extra}"
         )
-    converters = [
-        _field_converters(cls, descriptor.fields_by_name[name], hints[name]) for name in names
-    ]
+    maps = [_field_map(cls, descriptor.fields_by_name[name], hints[name]) for name in names]
     proto_cls = cls.PROTO
-    to_fields = [(name, conv[0], conv[2]) for name, conv in zip(names, converters, strict=True)]
-    from_fields = [conv[1] for conv in converters]
+    get_all = _tuple_getter(names)
+    to_fixups = [
+        (name, m.to_convert or _identity, m.optional)
+        for name, m in zip(names, maps, strict=True)
+        if m.to_convert is not None or m.optional
+    ]
+    from_value_fixups = [(i, m.from_value) for i, m in enumerate(maps) if m.from_value]
+    from_msg_fixups = [(i, m.from_msg) for i, m in enumerate(maps) if m.from_msg]
     oneofs = [
         (oneof.name, tuple(f.name for f in oneof.fields))
         for oneof in descriptor.oneofs
@@ -241,12 +251,13 @@ def _compile_plan(cls: type[ProtoValue]) -> _Plan:
     ]
 
     def to_proto(value: ProtoValue) -> Message:
-        kwargs: dict[str, object] = {}
-        for name, convert, optional in to_fields:
-            item = getattr(value, name)
+        kwargs: dict[str, object] = dict(zip(names, get_all(value), strict=True))
+        for name, convert, optional in to_fixups:
+            item = kwargs[name]
             if item is None and optional:
-                continue
-            kwargs[name] = convert(item)
+                del kwargs[name]
+            else:
+                kwargs[name] = convert(item)
         for oneof, members in oneofs:
             # The runtime would silently keep one of them; a value must set at most one.
             present = [m for m in members if m in kwargs]
@@ -258,20 +269,47 @@ def _compile_plan(cls: type[ProtoValue]) -> _Plan:
             raise ErrFieldValue(f"{cls.__name__}: {exc}") from None
 
     def from_proto(msg: Message) -> ProtoValue:
-        return cls(*[convert(msg) for convert in from_fields])
+        values = list(get_all(msg))
+        for i, convert in from_value_fixups:
+            values[i] = convert(values[i])
+        for i, read in from_msg_fixups:
+            values[i] = read(msg)
+        return cls(*values)
 
     return _Plan(descriptor, to_proto, from_proto)
+
+
+def _tuple_getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    """operator.attrgetter that returns a tuple for any number of names."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda obj: (getattr(obj, name),)
+    if not names:
+        return lambda obj: ()
+    return operator.attrgetter(*names)
 
 
 def _identity(value: object) -> object:
     return value
 
 
-def _field_converters(
-    cls: type[ProtoValue], field: FieldDescriptor, hint: object
-) -> tuple[_ToProto, _FromProto, bool]:
-    """(to-proto converter, from-proto getter, None-means-absent) for one field, after
-    checking that the annotation `hint` matches the proto field's kind (§5.1)."""
+def _to_tuple(items: object) -> object:
+    return tuple(typing.cast(Iterable[object], items))
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldMap:
+    """How one field converts (§5.1). None means "as read"."""
+
+    to_convert: _ToProto | None  # dataclass value -> constructor argument
+    optional: bool  # None in the dataclass = field absent
+    from_value: Callable[[object], object] | None  # applied to the attribute read
+    from_msg: _FromProto | None  # reads the field itself (presence: HasField)
+
+
+def _field_map(cls: type[ProtoValue], field: FieldDescriptor, hint: object) -> _FieldMap:
+    """The conversions of one field, after checking that the annotation `hint` matches
+    the proto field's kind (§5.1); a mismatch is a TypeError."""
     where = f"{cls.__name__}.{field.name}"
     name = field.name
     if field.is_repeated:
@@ -281,20 +319,23 @@ def _field_converters(
         if len(args) != 2 or args[1] is not Ellipsis:
             raise TypeError(f"{where}: repeated field needs tuple[T, ...], got {hint}")
         element_to, element_from = _element_converters(field, args[0], where)
+        if element_to is _identity and element_from is _identity:
+            return _FieldMap(None, False, _to_tuple, None)
 
         def repeated_to(items: object) -> object:
             return [element_to(x) for x in typing.cast(tuple[object, ...], items)]
 
-        def repeated_from(msg: Message) -> object:
-            return tuple(element_from(x) for x in getattr(msg, name))
+        def repeated_from(items: object) -> object:
+            return tuple(element_from(x) for x in typing.cast(tuple[object, ...], items))
 
-        return repeated_to, repeated_from, False
+        return _FieldMap(repeated_to, False, repeated_from, None)
 
     inner, optional = _strip_optional(hint)
     is_message = field.type == _T.TYPE_MESSAGE
     if optional and not field.has_presence:
         raise TypeError(f"{where}: `| None` needs a field with presence (message, optional)")
     element_to, element_from = _element_converters(field, inner, where)
+    to_convert = None if element_to is _identity else element_to
     if is_message or optional:
 
         def present_from(msg: Message) -> object:
@@ -304,12 +345,9 @@ def _field_converters(
                 return None
             raise ErrFieldValue(f"{where}: required sub-message is absent")
 
-        return element_to, present_from, optional
-
-    def scalar_from(msg: Message) -> object:
-        return element_from(getattr(msg, name))
-
-    return element_to, scalar_from, False
+        return _FieldMap(to_convert, optional, None, present_from)
+    from_value = None if element_from is _identity else element_from
+    return _FieldMap(to_convert, False, from_value, None)
 
 
 def _strip_optional(hint: object) -> tuple[object, bool]:
