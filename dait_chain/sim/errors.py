@@ -52,9 +52,39 @@ class ErrGenesisMismatch(SimError, code=4, description="genesis does not match t
 class ErrDivergence(SimError, code=5, description="replay diverged from the expected results"):
     """A replayed block's results, events or app hash differ from the stream's."""
 
+    def __init__(
+        self,
+        what: str = "",
+        *,
+        height: int | None = None,
+        tx_index: int | None = None,
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.height = height
+        self.tx_index = tx_index
+        super().__init__(what, path=path, line=line)
+
 
 class ErrInvariantBroken(SimError, code=6, description="invariant broken"):
-    """A registered invariant reported broken state."""
+    """A registered invariant reported broken state.
+
+    `height` is the block after which it was found, `invariant` is "module/name", and
+    `stream_path` the file holding the tx stream up to that block (when one was written).
+    """
+
+    def __init__(
+        self,
+        what: str = "",
+        *,
+        height: int | None = None,
+        invariant: str = "",
+        stream_path: str | None = None,
+    ) -> None:
+        self.height = height
+        self.invariant = invariant
+        self.stream_path = stream_path
+        super().__init__(what)
 
 
 class ErrUnknownAction(SimError, code=7, description="unknown scenario action"):

@@ -1,0 +1,1 @@
+"""The harness's own scenario actions for modules whose simulation.py registers none."""
