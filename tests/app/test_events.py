@@ -1,0 +1,54 @@
+"""Events and context branches (specs/app.md §3.2, "Writing a module" §11.5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dait_chain.app.context import Context
+from dait_chain.app.events import Attribute, Event, EventManager, new_event
+from dait_chain.store.kv import KVStore
+
+
+def test_attributes_keep_emission_order_and_ints_are_decimal() -> None:
+    event = new_event("BidWon", order=7, provider="dait1x", price=0)
+    assert event.attributes == (
+        Attribute("order", "7"),
+        Attribute("provider", "dait1x"),
+        Attribute("price", "0"),
+    )
+    assert event.get("price") == "0" and event.get("nope") is None
+
+
+def test_bool_attribute_values_are_refused() -> None:
+    with pytest.raises(TypeError):
+        new_event("x", flag=True)
+    with pytest.raises(TypeError):
+        new_event("x", amount=1.5)  # type: ignore[arg-type]
+
+
+def test_written_branch_appends_its_writes_and_events_to_the_parent() -> None:
+    ctx = Context("c", 1, 0, "", KVStore())
+    ctx.events.emit("before")
+    child, write = ctx.branch()
+    child.store.set(b"k", b"v")
+    child.events.emit("inside", n=1)
+    assert ctx.store.get(b"k") is None and len(ctx.events) == 1
+    write()
+    assert ctx.store.get(b"k") == b"v"
+    assert [e.type for e in ctx.events.events] == ["before", "inside"]
+
+
+def test_dropped_branch_discards_its_writes_and_events() -> None:
+    ctx = Context("c", 1, 0, "", KVStore())
+    child, _write = ctx.branch()
+    child.store.set(b"k", b"v")
+    child.events.emit_event(Event("lost", ()))
+    assert ctx.store.get(b"k") is None
+    assert ctx.events.events == ()
+
+
+def test_take_empties_the_manager() -> None:
+    manager = EventManager()
+    manager.emit("a")
+    assert [e.type for e in manager.take()] == ["a"]
+    assert manager.events == ()
