@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import math_model as model
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dait_chain.math import UINT64_MAX, LegacyDec
@@ -86,12 +86,31 @@ def power_by_go_steps(x: int, n: int) -> int:
 
 
 @given(
-    st.integers(min_value=-(10**22), max_value=10**22),
+    st.booleans(),
+    st.integers(min_value=10**17, max_value=10**22),
     st.integers(min_value=2, max_value=6),
 )
-def test_power_rounds_each_square_and_multiply_step(x: int, n: int) -> None:
-    """power(x, n) equals PowerMut's sequence of half-even products, step by step."""
+@example(False, 123456789012345678901, 3)
+def test_power_rounds_each_square_and_multiply_step(negative: bool, magnitude: int, n: int) -> None:
+    """power(x, n) equals PowerMut's sequence of half-even products, step by step (for
+    |x| in [0.1, 10^4], where a single rounding of x^n would differ)."""
+    x = -magnitude if negative else magnitude
     assert LegacyDec.from_raw(x).power(n).raw == power_by_go_steps(x, n)
+
+
+def test_power_differs_from_a_single_rounding_of_the_exact_power() -> None:
+    """Derivation, x = 123.456789012345678901 (raw 123456789012345678901), n = 3:
+    PowerMut computes d = he(x*x): the raw product 15241578753238836750437|433565526596567801
+    chops to 15241578753238836750437 (remainder below half). Then he(d*x): the raw product
+    1881676372353657772535936|959076653473429737 rounds up to 1881676372353657772535937.
+    A single rounding of the exact x^3 = 1881676372353657772535990.4856... would give
+    ...535990: Go's step order, not the exact power, is the rule."""
+    x = 123456789012345678901
+    assert divmod(x * x, 10**18) == (15241578753238836750437, 433565526596567801)
+    d = 15241578753238836750437
+    assert divmod(d * x, 10**18) == (1881676372353657772535936, 959076653473429737)
+    assert round(Fraction(x**3, 10**36)) == 1881676372353657772535990
+    assert LegacyDec.from_raw(x).power(3).raw == 1881676372353657772535937
 
 
 @given(
