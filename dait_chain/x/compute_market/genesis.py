@@ -63,12 +63,10 @@ def _strictly_sorted(name: str, keys: list[Any]) -> None:
 
 
 def validate_genesis(state: GenesisState) -> None:
-    """Records sorted and unique, referring to each other consistently, with the derived
-    counters (open bids, active leases, escrow balance) matching the records (§12)."""
-    try:
-        state.params.validate()
-    except DaitError as exc:
-        raise _fail(exc.log) from None
+    """Params valid (else ErrInvalidParams); records sorted and unique, referring to each
+    other consistently, with the derived counters (open bids, active leases, escrow
+    balance) matching the records (§12)."""
+    state.params.validate()  # ErrInvalidParams names the field
     _strictly_sorted("providers", [p.address for p in state.providers])
     _strictly_sorted("deployments", [d.id for d in state.deployments])
     _strictly_sorted("orders", [o.deployment_id for o in state.orders])

@@ -42,10 +42,11 @@ def _fail(detail: str) -> ErrInvalidGenesis:
 
 
 def validate_genesis(state: GenesisState) -> None:
-    """Params valid; locks sorted by owner, unique and positive; entries sorted by id,
-    unique, positive, below next_unbonding_id, at most max_unbonding_entries per owner."""
+    """Params valid (else ErrInvalidParams); locks sorted by owner, unique and positive;
+    entries sorted by id, unique, positive, below next_unbonding_id, at most
+    max_unbonding_entries per owner."""
+    state.params.validate()  # ErrInvalidParams names the field
     try:
-        state.params.validate()
         for lock in state.locks:
             validate_address(lock.owner)
         for entry in state.unbondings:

@@ -96,8 +96,9 @@ class Market:
         """Run one message on a branch; on a refusal nothing of it remains."""
         branch, write = self.ctx().branch()
         fn(branch)
+        events = branch.events.events
         write()
-        return branch.events.events
+        return events
 
     def try_tx(self, fn: Callable[[Context], object]) -> DaitError | None:
         """Run one message; return its refusal (if any) instead of raising."""
