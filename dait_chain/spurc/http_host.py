@@ -298,7 +298,10 @@ class RunningHost:
 def start_host(service: HostService, host: str = "127.0.0.1", port: int = 0) -> RunningHost:
     """Serve `service` on (host, port) in a daemon thread; port 0 picks a free one."""
     server = SpurcHTTPServer((host, port), service)
-    thread = threading.Thread(target=server.serve_forever, name="spurc-host", daemon=True)
+    # A short poll interval keeps stop() quick (shutdown waits for the next poll).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="spurc-host", daemon=True
+    )
     thread.start()
     return RunningHost(server, thread)
 
