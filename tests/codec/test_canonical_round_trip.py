@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from dait_chain.codec.strict import decode, encode
 from dait_chain.codec.tx import AuthInfo, Coin, MsgSend, SignDoc, TxBody, TxRaw
 from dait_chain.codec.value import ProtoValue
+from dait_chain.pb.dait.codec.v1 import test_types_pb2
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2
 from tests.codec import strategies as S
 from tests.codec.wire import f_len, f_varint
@@ -141,3 +142,29 @@ def test_sign_doc_and_tx_raw_hand_encoding() -> None:
     raw = TxRaw(b"\x01", b"", (b"\xaa" * 64, b""))
     assert raw.encode() == f_len(1, b"\x01") + f_len(3, b"\xaa" * 64) + f_len(3, b"")
     assert AuthInfo((), None).encode() == b""
+
+
+# Cosmos ADR-027 "Test vectors": the Article document and its required serialization.
+ADR027_HEX = (
+    "0a1b54686520776f726c64206e65656473206368616e676520f09f8cb318e8bebec8bc2e2801380"
+    "24a084e696365206f6e654a095468616e6b20796f75"
+)
+
+
+def test_adr027_article_vector() -> None:
+    """ADR-027's published vector: defaults (description "", updated 0, promoted false,
+    review UNSPECIFIED, backlinks []) are omitted; the rest in tag order."""
+    article = test_types_pb2.TestArticle(
+        title="The world needs change 🌳",
+        description="",
+        created=1596806111080,
+        updated=0,
+        public=True,
+        promoted=False,
+        type=test_types_pb2.TEST_ARTICLE_TYPE_NEWS,
+        review=test_types_pb2.TEST_ARTICLE_REVIEW_UNSPECIFIED,
+        comments=["Nice one", "Thank you"],
+        backlinks=[],
+    )
+    assert encode(article) == bytes.fromhex(ADR027_HEX)
+    assert decode(test_types_pb2.TestArticle, bytes.fromhex(ADR027_HEX)) == article

@@ -44,6 +44,43 @@ TEST_COLOR_NEGATIVE: TestColor.ValueType  # -1
 """negative enum numbers are 10-byte varints on the wire"""
 Global___TestColor: _TypeAlias = TestColor  # noqa: Y015
 
+class _TestArticleType:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TestArticleTypeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TestArticleType.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TEST_ARTICLE_TYPE_UNSPECIFIED: _TestArticleType.ValueType  # 0
+    TEST_ARTICLE_TYPE_IMAGES: _TestArticleType.ValueType  # 1
+    TEST_ARTICLE_TYPE_NEWS: _TestArticleType.ValueType  # 2
+
+class TestArticleType(_TestArticleType, metaclass=_TestArticleTypeEnumTypeWrapper):
+    """The Article message of Cosmos ADR-027's test vector ("Test vectors"), with enum value
+    names prefixed (proto3 scopes enum values to the package) and the same numbers.
+    """
+
+TEST_ARTICLE_TYPE_UNSPECIFIED: TestArticleType.ValueType  # 0
+TEST_ARTICLE_TYPE_IMAGES: TestArticleType.ValueType  # 1
+TEST_ARTICLE_TYPE_NEWS: TestArticleType.ValueType  # 2
+Global___TestArticleType: _TypeAlias = TestArticleType  # noqa: Y015
+
+class _TestArticleReview:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TestArticleReviewEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TestArticleReview.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TEST_ARTICLE_REVIEW_UNSPECIFIED: _TestArticleReview.ValueType  # 0
+    TEST_ARTICLE_REVIEW_ACCEPTED: _TestArticleReview.ValueType  # 1
+    TEST_ARTICLE_REVIEW_REJECTED: _TestArticleReview.ValueType  # 2
+
+class TestArticleReview(_TestArticleReview, metaclass=_TestArticleReviewEnumTypeWrapper): ...
+
+TEST_ARTICLE_REVIEW_UNSPECIFIED: TestArticleReview.ValueType  # 0
+TEST_ARTICLE_REVIEW_ACCEPTED: TestArticleReview.ValueType  # 1
+TEST_ARTICLE_REVIEW_REJECTED: TestArticleReview.ValueType  # 2
+Global___TestArticleReview: _TypeAlias = TestArticleReview  # noqa: Y015
+
 @_typing.final
 class TestNested(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -190,3 +227,51 @@ class TestAllTypes(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType_choice) -> _WhichOneofReturnType_choice | None: ...
 
 Global___TestAllTypes: _TypeAlias = TestAllTypes  # noqa: Y015
+
+@_typing.final
+class TestArticle(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    CREATED_FIELD_NUMBER: _builtins.int
+    UPDATED_FIELD_NUMBER: _builtins.int
+    PUBLIC_FIELD_NUMBER: _builtins.int
+    PROMOTED_FIELD_NUMBER: _builtins.int
+    TYPE_FIELD_NUMBER: _builtins.int
+    REVIEW_FIELD_NUMBER: _builtins.int
+    COMMENTS_FIELD_NUMBER: _builtins.int
+    BACKLINKS_FIELD_NUMBER: _builtins.int
+    title: _builtins.str
+    description: _builtins.str
+    created: _builtins.int
+    updated: _builtins.int
+    public: _builtins.bool
+    promoted: _builtins.bool
+    type: Global___TestArticleType.ValueType
+    review: Global___TestArticleReview.ValueType
+    @_builtins.property
+    def comments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def backlinks(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        created: _builtins.int = ...,
+        updated: _builtins.int = ...,
+        public: _builtins.bool = ...,
+        promoted: _builtins.bool = ...,
+        type: Global___TestArticleType.ValueType = ...,
+        review: Global___TestArticleReview.ValueType = ...,
+        comments: _abc.Iterable[_builtins.str] | None = ...,
+        backlinks: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backlinks", b"backlinks", "comments", b"comments", "created", b"created", "description", b"description", "promoted", b"promoted", "public", b"public", "review", b"review", "title", b"title", "type", b"type", "updated", b"updated"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TestArticle: _TypeAlias = TestArticle  # noqa: Y015
