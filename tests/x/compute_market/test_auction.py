@@ -171,6 +171,17 @@ def test_heavy_order_takes_the_single_slot_from_an_earlier_normal_order() -> Non
     assert order_state(m, d_normal) == OrderState.CLOSED
 
 
+def test_tier_is_fixed_at_deployment_creation() -> None:
+    """Unlocking after creating the deployment does not demote the order (specs §11 D3)."""
+    m, d_normal, d_heavy, _ = _two_orders_due_together(heavy_second=True)
+    heavy = address("heavy")
+    m.tx(lambda c: m.tiers.unlock(c, heavy, HEAVY_LOCK))
+    assert m.tiers.tier(m.ctx(), heavy) == Tier.USER
+    m.run_to(m.height + 16)
+    assert order_state(m, d_heavy) == OrderState.ACTIVE
+    assert order_state(m, d_normal) == OrderState.OPEN
+
+
 def test_without_heavy_the_lower_deployment_id_takes_the_slot() -> None:
     m, d_normal, d_other, _ = _two_orders_due_together(heavy_second=False)
     m.run_to(m.height + 16)
