@@ -1,0 +1,132 @@
+"""x/auth: addresses, accounts, module accounts, genesis (specs/app.md §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dait_chain.app.errors import ErrInvalidAddress, ErrInvalidGenesis, ErrUnknownAddress
+from dait_chain.app.testkit import TestChain, actor
+from dait_chain.crypto.address import encode_address, module_address
+from dait_chain.x.auth import check_address
+from dait_chain.x.auth.genesis import parse_genesis
+from dait_chain.x.auth.keeper import AuthKeeper
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "",
+        "dait1",
+        "dait1xyz",
+        encode_address(bytes(20), "cosmos"),
+        encode_address(bytes(20)).upper(),
+        encode_address(bytes(32)),
+    ],
+)
+def test_non_canonical_or_invalid_addresses_are_refused(address: str) -> None:
+    with pytest.raises(ErrInvalidAddress):
+        check_address(address)
+
+
+def test_canonical_address_passes() -> None:
+    address = encode_address(bytes(range(20)))
+    assert check_address(address) == address
+
+
+def test_accounts_are_numbered_in_creation_order() -> None:
+    chain = TestChain.start(users=("alice", "bob"))
+    ctx = chain.app.query_context()
+    auth = chain.app.auth
+    first = auth.next_account_number.peek(ctx)
+    for name in ("x", "y", "z"):
+        auth.ensure_account(ctx, actor(name).address)
+    auth.ensure_account(ctx, actor("x").address)  # exists: no new number
+    auth.ensure_account(ctx, module_address("fee_collector"))  # module: no record
+    numbers = [auth.must_account(ctx, actor(n).address).account_number for n in ("x", "y", "z")]
+    assert numbers == [first, first + 1, first + 2]
+    assert auth.account(ctx, module_address("fee_collector")) is None
+
+
+def test_missing_account_is_an_unknown_address() -> None:
+    chain = TestChain.start()
+    with pytest.raises(ErrUnknownAddress):
+        chain.app.auth.must_account(chain.ctx(), actor("nobody").address)
+
+
+def test_module_account_registry() -> None:
+    auth = AuthKeeper()
+    address = auth.register_module_account("escrow", "burner")
+    assert address == module_address("escrow") == auth.module_address("escrow")
+    assert auth.module_name_of(address) == "escrow"
+    assert auth.has_permission("escrow", "burner") and not auth.has_permission("escrow", "minter")
+    assert ("escrow", address) in auth.module_accounts()
+    with pytest.raises(ValueError, match="twice"):
+        auth.register_module_account("escrow")
+    with pytest.raises(ValueError, match="unknown permissions"):
+        auth.register_module_account("other", "admin")
+    with pytest.raises(KeyError):
+        auth.module_address("undeclared")
+
+
+ALICE = actor("alice")
+BOB = actor("bob")
+
+
+def account(address: str, number: int, pub_key: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {"address": address, "account_number": str(number)}
+    if pub_key:
+        out["pub_key"] = pub_key
+    return out
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"params": {"min_fee": "1", "max_memo_characters": "0"}},
+        {"accounts": [account("dait1bad", 0)], "next_account_number": "1"},
+        {
+            "accounts": [account(ALICE.address, 0), account(ALICE.address, 1)],
+            "next_account_number": "2",
+        },
+        {
+            "accounts": [account(ALICE.address, 0), account(BOB.address, 0)],
+            "next_account_number": "2",
+        },
+        {"accounts": [account(ALICE.address, 1)], "next_account_number": "1"},
+        {"accounts": [account(ALICE.address, 0, "Aw==")], "next_account_number": "1"},
+        {"accounts": [{"address": ALICE.address, "sequence": "x"}]},
+    ],
+)
+def test_invalid_auth_genesis_is_refused(section: dict[str, Any]) -> None:
+    with pytest.raises(ErrInvalidGenesis):
+        parse_genesis(section)
+
+
+def test_genesis_pubkey_must_match_its_address() -> None:
+    import base64
+
+    bob_key = base64.b64encode(BOB.pubkey).decode()
+    with pytest.raises(ErrInvalidGenesis, match="does not match"):
+        parse_genesis(
+            {"accounts": [account(ALICE.address, 0, bob_key)], "next_account_number": "1"}
+        )
+    alice_key = base64.b64encode(ALICE.pubkey).decode()
+    state = parse_genesis(
+        {"accounts": [account(ALICE.address, 0, alice_key)], "next_account_number": "1"}
+    )
+    assert state.accounts[0].pub_key == ALICE.pubkey
+
+
+def test_module_address_in_auth_genesis_is_refused() -> None:
+    chain = TestChain.start()
+    genesis = chain.app.export_genesis()
+    genesis["auth"]["accounts"].append(account(module_address("fee_collector"), 99))
+    genesis["auth"]["next_account_number"] = "100"
+    from dait_chain.app.app import DaitApp
+
+    app = DaitApp()
+    with pytest.raises(ErrInvalidGenesis, match="module account"):
+        app.init_chain(genesis)
+    assert app.state_pairs() == []
