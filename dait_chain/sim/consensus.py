@@ -80,7 +80,7 @@ class LivenessFailure(Exception):
     """No proposal gathered +2/3 of the voting power within the round limit."""
 
 
-# --- configuration ---------------------------------------------------------------------------
+# --- configuration ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class Collusion:
     reject_honest: bool = True  # in ProcessProposal: refuse every honest proposal
 
 
-# --- reports ---------------------------------------------------------------------------------
+# --- reports ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +173,14 @@ def tx_signer(tx: bytes) -> str | None:
     return address_from_pubkey(key) if isinstance(key, bytes) else None
 
 
+def tx_sequence(tx: bytes) -> tuple[str, int] | None:
+    """(signer, account sequence) of a single-signer tx that carries its public key."""
+    signer = tx_signer(tx)
+    if signer is None:
+        return None
+    return signer, decode_tx(tx).auth_info.signer_infos[0].sequence
+
+
 def commits_of(tx: bytes) -> list[tuple[str, bytes]]:
     """(host, commit_hash) of every MsgCommitReceipt in a tx."""
     try:
@@ -212,14 +220,26 @@ class Network:
         self.by_address = {consensus_address(v.consensus_pubkey): v.operator for v in validators}
         self.powers = {consensus_address(v.consensus_pubkey): v.power for v in validators}
         self.proposers: ProposerSet = new_proposer_set(sorted(self.powers.items()))
-        self.last_commit: CommitInfo | None = None
+        # A chain that already has blocks joins the simulation as if every current
+        # validator had precommitted the last block in round 0 with an empty extension.
+        self.last_commit: CommitInfo | None = (
+            self._empty_votes(app.height) if app.height >= 1 else None
+        )
         self.arrivals: list[_Arrival] = []
         self.submitted = 0
         self.reports: list[HeightReport] = []
         # (host, commit_hash) -> (height submitted, height it became pending on chain or None)
         self.commit_log: dict[tuple[str, bytes], list[int | None]] = {}
 
-    # --- mempools ------------------------------------------------------------------------
+    def _empty_votes(self, height: int) -> CommitInfo:
+        votes = []
+        for v in self.app.validators():
+            node = self.nodes[v.operator]
+            sig = sign(node.privkey, vote_extension_sign_bytes(self.app.chain_id, height, 0, b""))
+            votes.append(VoteInfo(v.operator, v.power, BlockIDFlag.COMMIT, b"", sig))
+        return CommitInfo(0, tuple(votes))
+
+    # --- mempools -------------------------------------------------------------------------
 
     def submit(self, tx: bytes) -> None:
         """Broadcast a tx before the next block; each validator sees it per the gossip
@@ -239,13 +259,57 @@ class Network:
                 delay = rng.randint(1, g.max_delay_blocks)
             self.arrivals.append(_Arrival(height + delay, order, operator, tx))
 
+    def _sequence_ordered(self, txs: tuple[bytes, ...]) -> tuple[bytes, ...]:
+        """What a Cosmos nonce-ordered mempool offers a proposer: per signer, the txs whose
+        sequences continue the account's on-chain sequence without a gap, in sequence
+        order, each signer's run placed where its first tx arrived."""
+        ctx = self.app.query_context()
+        runs: dict[str, dict[int, bytes]] = {}
+        order: list[str] = []
+        loose: list[bytes] = []
+        for tx in txs:
+            found = tx_sequence(tx)
+            if found is None:
+                loose.append(tx)
+                continue
+            signer, seq = found
+            if signer not in runs:
+                runs[signer] = {}
+                order.append(signer)
+            runs[signer].setdefault(seq, tx)
+        out: list[bytes] = []
+        for signer in order:
+            account = self.app.auth.account(ctx, signer)
+            expected = 0 if account is None else account.sequence
+            while expected in runs[signer]:
+                out.append(runs[signer][expected])
+                expected += 1
+        return (*out, *loose)
+
+    def _recheck(self) -> None:
+        """After a block, drop every mempool tx whose sequence is already used (CheckTx's
+        recheck in Cosmos)."""
+        ctx = self.app.query_context()
+        used: dict[str, int] = {}
+        for node in self.nodes.values():
+            for key, tx in list(node.mempool.items()):
+                found = tx_sequence(tx)
+                if found is None:
+                    continue
+                signer, seq = found
+                if signer not in used:
+                    account = self.app.auth.account(ctx, signer)
+                    used[signer] = 0 if account is None else account.sequence
+                if seq < used[signer]:
+                    del node.mempool[key]
+
     def _deliver_arrivals(self, height: int) -> None:
         due = sorted((a for a in self.arrivals if a.height <= height), key=lambda a: a.order)
         self.arrivals = [a for a in self.arrivals if a.height > height]
         for a in due:
             self.nodes[a.operator].mempool.setdefault(sha256(a.tx), a.tx)
 
-    # --- the validator set ---------------------------------------------------------------
+    # --- the validator set ----------------------------------------------------------------
 
     def _sync_validator_set(self) -> None:
         """Apply the app's power changes to the proposer set (at the next height; CometBFT
@@ -262,7 +326,7 @@ class Network:
                 raise ValueError(f"no consensus key for new validator {v.operator}")
         self.powers = {a: v.power for a, v in current.items()}
 
-    # --- proposals -----------------------------------------------------------------------
+    # --- proposals ------------------------------------------------------------------------
 
     def _targeted(self, host: str) -> bool:
         return not self.collusion.targets or host in self.collusion.targets
@@ -302,7 +366,7 @@ class Network:
     def _propose(
         self, node: _Node, height: int, time_ms: int
     ) -> tuple[tuple[bytes, ...], CommitInfo | None]:
-        mempool = tuple(node.mempool.values())
+        mempool = self._sequence_ordered(tuple(node.mempool.values()))
         last = self.last_commit
         c = self.collusion
         if node.colluding and c.omit_txs:
@@ -346,7 +410,7 @@ class Network:
                 return type(err).__name__
         return "rejected"
 
-    # --- one height ----------------------------------------------------------------------
+    # --- one height -----------------------------------------------------------------------
 
     def step(self, time_ms: int | None = None) -> HeightReport:
         """Run the rounds of the next height until a block is decided, the votes and their
@@ -394,6 +458,7 @@ class Network:
         for node in self.nodes.values():
             for key in [k for k in node.mempool if k in included]:
                 del node.mempool[key]
+        self._recheck()
         self._log_commits(height, result)
         report = HeightReport(height, when, tuple(rounds), txs, result)
         self.reports.append(report)
@@ -445,7 +510,7 @@ class Network:
             if entry[1] is None:
                 entry[1] = height
 
-    # --- measurements --------------------------------------------------------------------
+    # --- measurements ---------------------------------------------------------------------
 
     def inclusion_delays(self) -> dict[tuple[str, bytes], int | None]:
         """For every commit seen, blocks from its submission to the block that recorded it
@@ -471,6 +536,7 @@ __all__ = [
     "Network",
     "RoundReport",
     "commits_of",
+    "tx_sequence",
     "tx_signer",
     "with_colluders",
 ]

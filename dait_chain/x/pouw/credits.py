@@ -9,6 +9,7 @@ each step names the cosmossdk.io/math call it is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 from dait_chain.math import LegacyDec, check_int64, check_uint64, min_dec
@@ -48,6 +49,53 @@ def decay_approx(credits: LegacyDec, delta_blocks: int, half_life_blocks: int) -
     if r and not x.is_zero():
         x = x.sub(x.mul_int64(r).quo_int64(2 * half_life_blocks))
     return x
+
+
+# --- balances on the half-life epoch grid (specs §5.3) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """A stored credit balance: `credits` as of `anchor`, a multiple of the half-life.
+
+    Its value at height h >= anchor is decay_approx(credits, h - anchor, half_life)."""
+
+    credits: LegacyDec
+    anchor: int
+
+
+ZERO_BALANCE: Final = Balance(LegacyDec.zero(), 0)
+
+
+def epoch_start(height: int, half_life_blocks: int) -> int:
+    """The first height of the half-life epoch containing height: h - h % half_life."""
+    return height - height % half_life_blocks
+
+
+def read_balance(balance: Balance, height: int, half_life_blocks: int) -> LegacyDec:
+    """GetDecayedCredits: decay_approx(credits, height - anchor, half_life) (specs §5.3)."""
+    return decay_approx(balance.credits, height - balance.anchor, half_life_blocks)
+
+
+def checkpoint(balance: Balance, height: int, half_life_blocks: int) -> Balance:
+    """The same balance re-anchored at epoch_start(height): the whole half-lives since its
+    anchor are walked (decay_approx with a residual of 0), nothing is interpolated."""
+    start = epoch_start(height, half_life_blocks)
+    if start <= balance.anchor:
+        return balance
+    walked = decay_approx(balance.credits, start - balance.anchor, half_life_blocks)
+    return Balance(walked, start)
+
+
+def gross_up(credit: LegacyDec, height: int, half_life_blocks: int) -> LegacyDec:
+    """The amount to add at the epoch start so that reading at `height` gives `credit`
+    back: credit / (1 - r / (2 * half_life)) with r = height % half_life, computed as
+    credit.MulInt64(2 * half_life).QuoInt64(2 * half_life - r) (specs §5.3)."""
+    r = height % half_life_blocks
+    if r == 0:
+        return credit
+    two_hl = 2 * half_life_blocks
+    return credit.mul_int64(two_hl).quo_int64(two_hl - r)
 
 
 def audit_keep_factor_applies(audits: int, failures: int) -> bool:
@@ -127,9 +175,15 @@ def effective_stake_for(
 __all__ = [
     "HALF",
     "MAX_CREDITS",
+    "ZERO_BALANCE",
+    "Balance",
     "audit_fail_rate",
+    "checkpoint",
     "credit_for_job",
     "decay_approx",
     "effective_stake_for",
+    "epoch_start",
+    "gross_up",
     "multiplier_cap",
+    "read_balance",
 ]

@@ -15,7 +15,7 @@ class PouwError(DaitError, codespace="pouw"):
     """Family of every refusal raised by x/pouw."""
 
 
-# --- governance and params (specs §3, §8.5, §8.6) ------------------------------------------
+# --- governance and params (specs §3, §8.5, §8.6) -----------------------------------------
 
 
 class ErrInvalidParams(PouwError, code=2, description="invalid pouw params"):
@@ -32,10 +32,12 @@ class ErrInvalidModel(PouwError, code=4, description="invalid model registry ent
     pass
 
 
-# --- addresses and targets (specs §8.3) ------------------------------------------------------
+# --- credits and targets (specs §5.1, §8.3) -----------------------------------------------
 
 
-class ErrInvalidAddress(PouwError, code=5, description="not a valid bech32 dait1 address"):
+class ErrCreditOverflow(
+    PouwError, code=5, description="host credits would exceed MAX_CREDITS (2^128 - 1)"
+):
     pass
 
 
@@ -49,7 +51,7 @@ class ErrCreditTargetUnchanged(
     pass
 
 
-# --- commit (specs §8.1) ---------------------------------------------------------------------
+# --- commit (specs §8.1) ------------------------------------------------------------------
 
 
 class ErrCommitExists(
@@ -66,7 +68,7 @@ class ErrRevealByMismatch(
     pass
 
 
-# --- reveal (specs §8.2), in check order ----------------------------------------------------
+# --- reveal (specs §8.2), in check order --------------------------------------------------
 
 
 class ErrReceiptHostMismatch(PouwError, code=10, description="receipt.host is not the signer"):
@@ -159,14 +161,14 @@ class ErrTeeAttestedMismatch(
     pass
 
 
-# --- audits (specs §6) -----------------------------------------------------------------------
+# --- audits (specs §6) --------------------------------------------------------------------
 
 
 class ErrNotAuditor(PouwError, code=26, description="signer is not in the auditors param"):
     pass
 
 
-# --- ABCI++ (specs §7): rejections of vote extensions and proposals ---------------------------
+# --- ABCI++ (specs §7): rejections of vote extensions and proposals -----------------------
 
 
 class ErrInvalidVoteExtension(

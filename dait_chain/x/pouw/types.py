@@ -73,23 +73,23 @@ class Model(ProtoValue):
 
 @dataclass(frozen=True, slots=True)
 class HostCredits(ProtoValue):
-    """A host's soulbound credits as of last_update_height, and its credit target."""
+    """A host's soulbound credits as of anchor_height, and its credit target (§5.3)."""
 
     PROTO: ClassVar[type[Message]] = pb.HostCredits
     host: str
     credits: str
-    last_update_height: int
+    anchor_height: int
     validator: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ValidatorCredits(ProtoValue):
-    """The aggregate credits_i of a validator as of last_update_height (specs §5.3)."""
+    """The aggregate credits_i of a validator as of anchor_height (specs §5.3)."""
 
     PROTO: ClassVar[type[Message]] = pb.ValidatorCredits
     validator: str
     credits: str
-    last_update_height: int
+    anchor_height: int
     host_count: int
 
 
@@ -138,6 +138,24 @@ class AuditCounter(ProtoValue):
 
 
 @dataclass(frozen=True, slots=True)
+class Voter(ProtoValue):
+    """A member of the validator set that votes on a height (specs §7.3)."""
+
+    PROTO: ClassVar[type[Message]] = pb.Voter
+    operator: str
+    power: int
+    consensus_pubkey: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class VoterSet(ProtoValue):
+    """The active set at the start of the last executed block, in commit order."""
+
+    PROTO: ClassVar[type[Message]] = pb.VoterSet
+    voters: tuple[Voter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class GenesisState(ProtoValue):
     """The module's whole state (specs §10)."""
 
@@ -150,6 +168,7 @@ class GenesisState(ProtoValue):
     watermarks: tuple[ChannelWatermark, ...] = ()
     audits: tuple[AuditRecord, ...] = ()
     next_audit_id: int = 0
+    voters: VoterSet | None = None
 
 
 # --- ABCI++ (specs §7) --------------------------------------------------------------------
@@ -368,4 +387,6 @@ __all__ = [
     "ReceiptCommit",
     "SpurcReceipt",
     "VoteExt",
+    "Voter",
+    "VoterSet",
 ]

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from dait_chain.pb.dait.codec.v1 import options_pb2 as dait_dot_codec_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x64\x61it/pouw/v1/pouw.proto\x12\x0c\x64\x61it.pouw.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\"\xce\x01\n\x06Params\x12\r\n\x05\x61lpha\x18\x01 \x01(\t\x12\t\n\x01k\x18\x02 \x01(\t\x12\x18\n\x10half_life_blocks\x18\x03 \x01(\x04\x12\x1c\n\x14\x63ommit_reveal_window\x18\x04 \x01(\x04\x12\x1b\n\x13\x61udit_window_blocks\x18\x05 \x01(\x04\x12\x10\n\x08\x61uditors\x18\x06 \x03(\t\x12\"\n\x1amax_vote_extension_commits\x18\x07 \x01(\x04\x12\x1f\n\x17max_evidence_per_reveal\x18\x08 \x01(\x04\"\x80\x01\n\x07Receipt\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x12\n\ntokens_out\x18\x03 \x01(\x04\x12\x14\n\x0ctee_attested\x18\x04 \x01(\x08\x12\x14\n\x06job_id\x18\x05 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x15\n\rcommit_height\x18\x06 \x01(\x04\"8\n\rReceiptCommit\x12\x19\n\x0b\x63ommit_hash\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x0c\n\x04host\x18\x02 \x01(\t\"<\n\x07VoteExt\x12\x31\n\x0chost_commits\x18\x01 \x03(\x0b\x32\x1b.dait.pouw.v1.ReceiptCommit\"U\n\x05Model\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0e\n\x06weight\x18\x02 \x01(\t\x12\x10\n\x08\x61pproved\x18\x03 \x01(\x08\x12\x18\n\nmodel_hash\x18\x04 \x01(\x0c\x42\x04\xc8\xf3\x18 \"[\n\x0bHostCredits\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0f\n\x07\x63redits\x18\x02 \x01(\t\x12\x1a\n\x12last_update_height\x18\x03 \x01(\x04\x12\x11\n\tvalidator\x18\x04 \x01(\t\"f\n\x10ValidatorCredits\x12\x11\n\tvalidator\x18\x01 \x01(\t\x12\x0f\n\x07\x63redits\x18\x02 \x01(\t\x12\x1a\n\x12last_update_height\x18\x03 \x01(\x04\x12\x12\n\nhost_count\x18\x04 \x01(\x04\"z\n\x06\x43ommit\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x19\n\x0b\x63ommit_hash\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x15\n\rcommit_height\x18\x03 \x01(\x04\x12\x18\n\x10reveal_by_height\x18\x04 \x01(\x04\x12\x16\n\x0e\x66orce_included\x18\x05 \x01(\x08\"L\n\x10\x43hannelWatermark\x12\x18\n\nchannel_id\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x1e\n\x16last_credited_call_seq\x18\x02 \x01(\x04\"q\n\x0b\x41uditRecord\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x0e\n\x06\x66\x61iled\x18\x03 \x01(\x08\x12\x0e\n\x06height\x18\x04 \x01(\x04\x12\x16\n\x0e\x65xpires_height\x18\x05 \x01(\x04\x12\x10\n\x08reporter\x18\x06 \x01(\t\">\n\x0c\x41uditCounter\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0e\n\x06\x61udits\x18\x02 \x01(\x04\x12\x10\n\x08\x66\x61ilures\x18\x03 \x01(\x04\"\xd4\x02\n\x0cGenesisState\x12$\n\x06params\x18\x01 \x01(\x0b\x32\x14.dait.pouw.v1.Params\x12#\n\x06models\x18\x02 \x03(\x0b\x32\x13.dait.pouw.v1.Model\x12(\n\x05hosts\x18\x03 \x03(\x0b\x32\x19.dait.pouw.v1.HostCredits\x12\x32\n\nvalidators\x18\x04 \x03(\x0b\x32\x1e.dait.pouw.v1.ValidatorCredits\x12%\n\x07\x63ommits\x18\x05 \x03(\x0b\x32\x14.dait.pouw.v1.Commit\x12\x32\n\nwatermarks\x18\x06 \x03(\x0b\x32\x1e.dait.pouw.v1.ChannelWatermark\x12)\n\x06\x61udits\x18\x07 \x03(\x0b\x32\x19.dait.pouw.v1.AuditRecord\x12\x15\n\rnext_audit_id\x18\x08 \x01(\x04\x42/Z-github.com/dait-chain/dait-chain/x/pouw/typesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x64\x61it/pouw/v1/pouw.proto\x12\x0c\x64\x61it.pouw.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\"\xce\x01\n\x06Params\x12\r\n\x05\x61lpha\x18\x01 \x01(\t\x12\t\n\x01k\x18\x02 \x01(\t\x12\x18\n\x10half_life_blocks\x18\x03 \x01(\x04\x12\x1c\n\x14\x63ommit_reveal_window\x18\x04 \x01(\x04\x12\x1b\n\x13\x61udit_window_blocks\x18\x05 \x01(\x04\x12\x10\n\x08\x61uditors\x18\x06 \x03(\t\x12\"\n\x1amax_vote_extension_commits\x18\x07 \x01(\x04\x12\x1f\n\x17max_evidence_per_reveal\x18\x08 \x01(\x04\"\x80\x01\n\x07Receipt\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x12\n\ntokens_out\x18\x03 \x01(\x04\x12\x14\n\x0ctee_attested\x18\x04 \x01(\x08\x12\x14\n\x06job_id\x18\x05 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x15\n\rcommit_height\x18\x06 \x01(\x04\"8\n\rReceiptCommit\x12\x19\n\x0b\x63ommit_hash\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x0c\n\x04host\x18\x02 \x01(\t\"<\n\x07VoteExt\x12\x31\n\x0chost_commits\x18\x01 \x03(\x0b\x32\x1b.dait.pouw.v1.ReceiptCommit\"U\n\x05Model\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0e\n\x06weight\x18\x02 \x01(\t\x12\x10\n\x08\x61pproved\x18\x03 \x01(\x08\x12\x18\n\nmodel_hash\x18\x04 \x01(\x0c\x42\x04\xc8\xf3\x18 \"V\n\x0bHostCredits\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0f\n\x07\x63redits\x18\x02 \x01(\t\x12\x15\n\ranchor_height\x18\x03 \x01(\x04\x12\x11\n\tvalidator\x18\x04 \x01(\t\"a\n\x10ValidatorCredits\x12\x11\n\tvalidator\x18\x01 \x01(\t\x12\x0f\n\x07\x63redits\x18\x02 \x01(\t\x12\x15\n\ranchor_height\x18\x03 \x01(\x04\x12\x12\n\nhost_count\x18\x04 \x01(\x04\"z\n\x06\x43ommit\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x19\n\x0b\x63ommit_hash\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x15\n\rcommit_height\x18\x03 \x01(\x04\x12\x18\n\x10reveal_by_height\x18\x04 \x01(\x04\x12\x16\n\x0e\x66orce_included\x18\x05 \x01(\x08\"L\n\x10\x43hannelWatermark\x12\x18\n\nchannel_id\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x1e\n\x16last_credited_call_seq\x18\x02 \x01(\x04\"q\n\x0b\x41uditRecord\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x0e\n\x06\x66\x61iled\x18\x03 \x01(\x08\x12\x0e\n\x06height\x18\x04 \x01(\x04\x12\x16\n\x0e\x65xpires_height\x18\x05 \x01(\x04\x12\x10\n\x08reporter\x18\x06 \x01(\t\">\n\x0c\x41uditCounter\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0e\n\x06\x61udits\x18\x02 \x01(\x04\x12\x10\n\x08\x66\x61ilures\x18\x03 \x01(\x04\"H\n\x05Voter\x12\x10\n\x08operator\x18\x01 \x01(\t\x12\r\n\x05power\x18\x02 \x01(\x03\x12\x1e\n\x10\x63onsensus_pubkey\x18\x03 \x01(\x0c\x42\x04\xc8\xf3\x18!\"/\n\x08VoterSet\x12#\n\x06voters\x18\x01 \x03(\x0b\x32\x13.dait.pouw.v1.Voter\"\xfc\x02\n\x0cGenesisState\x12$\n\x06params\x18\x01 \x01(\x0b\x32\x14.dait.pouw.v1.Params\x12#\n\x06models\x18\x02 \x03(\x0b\x32\x13.dait.pouw.v1.Model\x12(\n\x05hosts\x18\x03 \x03(\x0b\x32\x19.dait.pouw.v1.HostCredits\x12\x32\n\nvalidators\x18\x04 \x03(\x0b\x32\x1e.dait.pouw.v1.ValidatorCredits\x12%\n\x07\x63ommits\x18\x05 \x03(\x0b\x32\x14.dait.pouw.v1.Commit\x12\x32\n\nwatermarks\x18\x06 \x03(\x0b\x32\x1e.dait.pouw.v1.ChannelWatermark\x12)\n\x06\x61udits\x18\x07 \x03(\x0b\x32\x19.dait.pouw.v1.AuditRecord\x12\x15\n\rnext_audit_id\x18\x08 \x01(\x04\x12&\n\x06voters\x18\t \x01(\x0b\x32\x16.dait.pouw.v1.VoterSetB/Z-github.com/dait-chain/dait-chain/x/pouw/typesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,6 +43,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMMIT'].fields_by_name['commit_hash']._serialized_options = b'\310\363\030 '
   _globals['_CHANNELWATERMARK'].fields_by_name['channel_id']._loaded_options = None
   _globals['_CHANNELWATERMARK'].fields_by_name['channel_id']._serialized_options = b'\310\363\030 '
+  _globals['_VOTER'].fields_by_name['consensus_pubkey']._loaded_options = None
+  _globals['_VOTER'].fields_by_name['consensus_pubkey']._serialized_options = b'\310\363\030!'
   _globals['_PARAMS']._serialized_start=71
   _globals['_PARAMS']._serialized_end=277
   _globals['_RECEIPT']._serialized_start=280
@@ -54,17 +56,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MODEL']._serialized_start=530
   _globals['_MODEL']._serialized_end=615
   _globals['_HOSTCREDITS']._serialized_start=617
-  _globals['_HOSTCREDITS']._serialized_end=708
-  _globals['_VALIDATORCREDITS']._serialized_start=710
-  _globals['_VALIDATORCREDITS']._serialized_end=812
-  _globals['_COMMIT']._serialized_start=814
-  _globals['_COMMIT']._serialized_end=936
-  _globals['_CHANNELWATERMARK']._serialized_start=938
-  _globals['_CHANNELWATERMARK']._serialized_end=1014
-  _globals['_AUDITRECORD']._serialized_start=1016
-  _globals['_AUDITRECORD']._serialized_end=1129
-  _globals['_AUDITCOUNTER']._serialized_start=1131
-  _globals['_AUDITCOUNTER']._serialized_end=1193
-  _globals['_GENESISSTATE']._serialized_start=1196
-  _globals['_GENESISSTATE']._serialized_end=1536
+  _globals['_HOSTCREDITS']._serialized_end=703
+  _globals['_VALIDATORCREDITS']._serialized_start=705
+  _globals['_VALIDATORCREDITS']._serialized_end=802
+  _globals['_COMMIT']._serialized_start=804
+  _globals['_COMMIT']._serialized_end=926
+  _globals['_CHANNELWATERMARK']._serialized_start=928
+  _globals['_CHANNELWATERMARK']._serialized_end=1004
+  _globals['_AUDITRECORD']._serialized_start=1006
+  _globals['_AUDITRECORD']._serialized_end=1119
+  _globals['_AUDITCOUNTER']._serialized_start=1121
+  _globals['_AUDITCOUNTER']._serialized_end=1183
+  _globals['_VOTER']._serialized_start=1185
+  _globals['_VOTER']._serialized_end=1257
+  _globals['_VOTERSET']._serialized_start=1259
+  _globals['_VOTERSET']._serialized_end=1306
+  _globals['_GENESISSTATE']._serialized_start=1309
+  _globals['_GENESISSTATE']._serialized_end=1689
 # @@protoc_insertion_point(module_scope)

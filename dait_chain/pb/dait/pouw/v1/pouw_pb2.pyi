@@ -205,19 +205,23 @@ Global___Model: _TypeAlias = Model  # noqa: Y015
 
 @_typing.final
 class HostCredits(_message.Message):
-    """HostCredits: a host's soulbound credit balance, decayed lazily from last_update_height."""
+    """HostCredits: a host's soulbound credit balance. Its value at height h is
+    decayApprox(credits, h - anchor_height), where anchor_height is the start of the
+    half-life epoch of the host's last update (specs/pouw.md §5.3).
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     HOST_FIELD_NUMBER: _builtins.int
     CREDITS_FIELD_NUMBER: _builtins.int
-    LAST_UPDATE_HEIGHT_FIELD_NUMBER: _builtins.int
+    ANCHOR_HEIGHT_FIELD_NUMBER: _builtins.int
     VALIDATOR_FIELD_NUMBER: _builtins.int
     host: _builtins.str
     """bech32 dait1..."""
     credits: _builtins.str
-    """LegacyDec, as of last_update_height"""
-    last_update_height: _builtins.int
+    """LegacyDec, the balance as of anchor_height"""
+    anchor_height: _builtins.int
+    """a multiple of half_life_blocks"""
     validator: _builtins.str
     """the validator operator the host points at ("" = none)"""
     def __init__(
@@ -225,12 +229,12 @@ class HostCredits(_message.Message):
         *,
         host: _builtins.str = ...,
         credits: _builtins.str = ...,
-        last_update_height: _builtins.int = ...,
+        anchor_height: _builtins.int = ...,
         validator: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["credits", b"credits", "host", b"host", "last_update_height", b"last_update_height", "validator", b"validator"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_height", b"anchor_height", "credits", b"credits", "host", b"host", "validator", b"validator"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -239,20 +243,21 @@ Global___HostCredits: _TypeAlias = HostCredits  # noqa: Y015
 @_typing.final
 class ValidatorCredits(_message.Message):
     """ValidatorCredits: the aggregate credits_i of the hosts pointing at a validator, kept
-    incrementally and decayed lazily by the same rule (specs/pouw.md §5.3).
+    incrementally on the same epoch grid, read by the same rule (specs/pouw.md §5.3).
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     VALIDATOR_FIELD_NUMBER: _builtins.int
     CREDITS_FIELD_NUMBER: _builtins.int
-    LAST_UPDATE_HEIGHT_FIELD_NUMBER: _builtins.int
+    ANCHOR_HEIGHT_FIELD_NUMBER: _builtins.int
     HOST_COUNT_FIELD_NUMBER: _builtins.int
     validator: _builtins.str
     """validator operator address"""
     credits: _builtins.str
-    """LegacyDec, as of last_update_height"""
-    last_update_height: _builtins.int
+    """LegacyDec, as of anchor_height"""
+    anchor_height: _builtins.int
+    """a multiple of half_life_blocks"""
     host_count: _builtins.int
     """hosts pointing here; 0 forces credits to 0"""
     def __init__(
@@ -260,12 +265,12 @@ class ValidatorCredits(_message.Message):
         *,
         validator: _builtins.str = ...,
         credits: _builtins.str = ...,
-        last_update_height: _builtins.int = ...,
+        anchor_height: _builtins.int = ...,
         host_count: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["credits", b"credits", "host_count", b"host_count", "last_update_height", b"last_update_height", "validator", b"validator"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_height", b"anchor_height", "credits", b"credits", "host_count", b"host_count", "validator", b"validator"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -400,6 +405,60 @@ class AuditCounter(_message.Message):
 Global___AuditCounter: _TypeAlias = AuditCounter  # noqa: Y015
 
 @_typing.final
+class Voter(_message.Message):
+    """Voter: a member of the validator set that votes on a height (specs/pouw.md §7.3)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OPERATOR_FIELD_NUMBER: _builtins.int
+    POWER_FIELD_NUMBER: _builtins.int
+    CONSENSUS_PUBKEY_FIELD_NUMBER: _builtins.int
+    operator: _builtins.str
+    """operator address"""
+    power: _builtins.int
+    """voting power"""
+    consensus_pubkey: _builtins.bytes
+    def __init__(
+        self,
+        *,
+        operator: _builtins.str = ...,
+        power: _builtins.int = ...,
+        consensus_pubkey: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consensus_pubkey", b"consensus_pubkey", "operator", b"operator", "power", b"power"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Voter: _TypeAlias = Voter  # noqa: Y015
+
+@_typing.final
+class VoterSet(_message.Message):
+    """VoterSet: the active set at the start of the last executed block, in commit order
+    (power descending, then address bytes): the set whose votes the next block's injected
+    extended commit must list. Written only when it changes.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VOTERS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def voters(self) -> _containers.RepeatedCompositeFieldContainer[Global___Voter]: ...
+    def __init__(
+        self,
+        *,
+        voters: _abc.Iterable[Global___Voter] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["voters", b"voters"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___VoterSet: _TypeAlias = VoterSet  # noqa: Y015
+
+@_typing.final
 class GenesisState(_message.Message):
     """GenesisState: the module's whole state; the commit schedule, the audit schedule and the
     audit counters are rebuilt from it (specs/pouw.md §10).
@@ -415,6 +474,7 @@ class GenesisState(_message.Message):
     WATERMARKS_FIELD_NUMBER: _builtins.int
     AUDITS_FIELD_NUMBER: _builtins.int
     NEXT_AUDIT_ID_FIELD_NUMBER: _builtins.int
+    VOTERS_FIELD_NUMBER: _builtins.int
     next_audit_id: _builtins.int
     @_builtins.property
     def params(self) -> Global___Params: ...
@@ -442,6 +502,10 @@ class GenesisState(_message.Message):
     def audits(self) -> _containers.RepeatedCompositeFieldContainer[Global___AuditRecord]:
         """sorted by id"""
 
+    @_builtins.property
+    def voters(self) -> Global___VoterSet:
+        """absent on a fresh chain"""
+
     def __init__(
         self,
         *,
@@ -453,10 +517,11 @@ class GenesisState(_message.Message):
         watermarks: _abc.Iterable[Global___ChannelWatermark] | None = ...,
         audits: _abc.Iterable[Global___AuditRecord] | None = ...,
         next_audit_id: _builtins.int = ...,
+        voters: Global___VoterSet | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["params", b"params"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["params", b"params", "voters", b"voters"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["audits", b"audits", "commits", b"commits", "hosts", b"hosts", "models", b"models", "next_audit_id", b"next_audit_id", "params", b"params", "validators", b"validators", "watermarks", b"watermarks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["audits", b"audits", "commits", b"commits", "hosts", b"hosts", "models", b"models", "next_audit_id", b"next_audit_id", "params", b"params", "validators", b"validators", "voters", b"voters", "watermarks", b"watermarks"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

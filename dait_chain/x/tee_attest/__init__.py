@@ -1,0 +1,1 @@
+"""x/tee_attest: the on-chain trust policy of SPUR-IC TEE attestation (specs/tee_attest.md)."""
