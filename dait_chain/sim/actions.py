@@ -32,7 +32,7 @@ from dait_chain.app.app import DaitApp
 from dait_chain.app.context import Context
 from dait_chain.codec.tx import MsgSend
 from dait_chain.codec.value import ProtoValue
-from dait_chain.crypto.address import validate_address
+from dait_chain.crypto.address import address_from_pubkey, validate_address
 from dait_chain.crypto.errors import CryptoError
 from dait_chain.crypto.secp256k1 import privkey_from_seed, pubkey_from_privkey
 from dait_chain.sim.errors import ErrActionCompile, ErrActionRegistered
@@ -64,6 +64,7 @@ class Actor:
     """A named scenario actor: its account key and address."""
 
     name: str
+    key_seed: str
     privkey: bytes
     pubkey: bytes
     address: str
@@ -77,10 +78,9 @@ def make_actor(name: str, key_seed: str | None = None) -> Actor:
     seed = key_seed if key_seed is not None else name
     privkey = account_privkey(seed)
     pubkey = pubkey_from_privkey(privkey)
-    from dait_chain.crypto.address import address_from_pubkey
-
     return Actor(
         name,
+        seed,
         privkey,
         pubkey,
         address_from_pubkey(pubkey),

@@ -25,6 +25,8 @@ from dait_chain.app.errors import ErrInvalidGenesis
 from dait_chain.app.genesis import GenesisSpec, GenesisValidator, build_genesis
 from dait_chain.app.tx import build_tx
 from dait_chain.codec.jcs import MAX_SAFE_INTEGER
+from dait_chain.crypto.secp256k1 import pubkey_from_privkey
+from dait_chain.errors import DaitError
 from dait_chain.sim.actions import (
     ActionContext,
     Actor,
@@ -123,8 +125,6 @@ def scenario_genesis(scenario: Scenario, actors: dict[str, Actor] | None = None)
 
 
 def _consensus_pubkey(actor: Actor) -> bytes:
-    from dait_chain.crypto.secp256k1 import pubkey_from_privkey
-
     return pubkey_from_privkey(actor.consensus_privkey)
 
 
@@ -157,6 +157,7 @@ class _Timeline:
         )
         self.halts = list(scenario.halts)
         self.end_height = scenario.end_height
+        self.end_time_ms = scenario.end_time_ms
 
     def next_height(self, harness: Harness) -> int | None:
         """The next height that must be listed, or None when the scenario is over."""
@@ -169,6 +170,8 @@ class _Timeline:
             candidates.append(max(self.halts[0].height, harness.clock_height + 1))
         if self.end_height is not None and self.end_height > harness.clock_height:
             candidates.append(self.end_height)
+        if self.end_time_ms is not None and self.end_time_ms > harness.clock_time:
+            candidates.append(_first_height_at(harness, self.end_time_ms))
         return min(candidates) if candidates else None
 
     def take(self, height: int, time_ms: int) -> list[ActionSpec]:
@@ -250,12 +253,8 @@ def _compile_action(
         registered.compiler(ctx)
     except ErrActionCompile:
         raise
-    except Exception as exc:  # a compiler's own refusal must still name the action's line
-        from dait_chain.errors import DaitError
-
-        if isinstance(exc, DaitError):
-            raise ctx.fail(exc.log) from None
-        raise
+    except DaitError as exc:  # a compiler's own refusal must still name the action's line
+        raise ctx.fail(exc.log) from None
     ctx.check_all_read()
     return ctx.plans
 
@@ -273,62 +272,104 @@ def _check_expect(spec: ActionSpec, result: TxResult, scenario: Scenario, height
         )
 
 
+class ScenarioRun:
+    """A scenario ready to run: its genesis, stream header, harness and shared world.
+
+    Observers can be attached to `harness.observers` before `run` (the invariant checker
+    needs the app, which exists from here on)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        stepping: Stepping = Stepping.SPARSE,
+        observers: Sequence[BlockObserver] = (),
+    ) -> None:
+        load_module_actions()
+        self.scenario = scenario
+        actors = scenario_actors(scenario)
+        try:
+            genesis = scenario_genesis(scenario, actors)
+            self.harness = Harness.from_genesis(
+                genesis,
+                interval_ms=scenario.block_interval_ms,
+                stepping=stepping,
+                observers=observers,
+            )
+        except ErrInvalidGenesis as exc:
+            raise ErrScenarioFormat(f"genesis: {exc.log}", path=scenario.path) from None
+        self.header = new_header(
+            scenario.chain_id,
+            genesis,
+            scenario.genesis_time_ms,
+            initial_height=scenario.initial_height,
+            block_interval_ms=scenario.block_interval_ms,
+            meta={"scenario": scenario.name, "seed": scenario.seed, "generator": "dait-sim"},
+        )
+        self.world = CompileWorld(actors=actors, seed=scenario.seed)
+
+    def run(
+        self,
+        *,
+        on_listed: Callable[[BlockRun], None] | None = None,
+        stop_at: int | None = None,
+    ) -> CompiledScenario:
+        """Run the scenario's timeline and return the stream it compiled to.
+
+        on_listed sees each listed block; stop_at ends the run after the block at that
+        height (run even if idle), e.g. to export the state there.
+        """
+        scenario, harness, world = self.scenario, self.harness, self.world
+        timeline = _Timeline(scenario)
+        blocks: list[StreamBlock] = []
+        while (height := timeline.next_height(harness)) is not None:
+            if stop_at is not None and height > stop_at:
+                break
+            harness.advance_to(height - 1)
+            time_ms = (
+                harness.implied_time(height) + timeline.halt_ms(height) + _jitter(scenario, height)
+            )
+            plans: list[tuple[ActionSpec, TxPlan]] = []
+            for spec in timeline.take(height, time_ms):
+                for plan in _compile_action(spec, scenario, harness, world, height, time_ms):
+                    plans.append((spec, plan))
+            txs = _sign(harness.app, [p for _, p in plans], scenario.path)
+            run = harness.execute(
+                height, time_ms, default_proposer(harness.app, height), tuple(txs), listed=True
+            )
+            for (spec, plan), result in zip(plans, run.result.tx_results, strict=True):
+                _check_expect(spec, result, scenario, height)
+                if plan.after is not None:
+                    plan.after(result)
+            blocks.append(run.as_stream_block())
+            if on_listed is not None:
+                on_listed(run)
+        if stop_at is not None and harness.clock_height < stop_at:
+            harness.run_to(stop_at)
+        return CompiledScenario(scenario, self.header, tuple(blocks), harness, world)
+
+
 def compile_scenario(
     scenario: Scenario,
     *,
     stepping: Stepping = Stepping.SPARSE,
     observers: Sequence[BlockObserver] = (),
     on_listed: Callable[[BlockRun], None] | None = None,
+    stop_at: int | None = None,
 ) -> CompiledScenario:
     """Run a scenario and return the tx stream it compiled to (with expected results).
 
-    observers see every block run (listed or due); on_listed sees each listed block.
+    observers see every block run (listed or due); on_listed sees each listed block;
+    stop_at ends the run after the block at that height.
     """
-    load_module_actions()
-    actors = scenario_actors(scenario)
-    try:
-        genesis = scenario_genesis(scenario, actors)
-    except ErrInvalidGenesis as exc:
-        raise ErrScenarioFormat(f"genesis: {exc.log}", path=scenario.path) from None
-    header = new_header(
-        scenario.chain_id,
-        genesis,
-        scenario.genesis_time_ms,
-        initial_height=scenario.initial_height,
-        block_interval_ms=scenario.block_interval_ms,
-        meta={"scenario": scenario.name, "seed": scenario.seed, "generator": "dait-sim"},
-    )
-    try:
-        harness = Harness.from_genesis(
-            genesis, interval_ms=scenario.block_interval_ms, stepping=stepping, observers=observers
-        )
-    except ErrInvalidGenesis as exc:
-        raise ErrScenarioFormat(f"genesis: {exc.log}", path=scenario.path) from None
-    world = CompileWorld(actors=actors, seed=scenario.seed)
-    timeline = _Timeline(scenario)
-    blocks: list[StreamBlock] = []
-    while (height := timeline.next_height(harness)) is not None:
-        harness.advance_to(height - 1)
-        time_ms = (
-            harness.implied_time(height) + timeline.halt_ms(height) + _jitter(scenario, height)
-        )
-        specs = timeline.take(height, time_ms)
-        plans: list[tuple[ActionSpec, TxPlan]] = []
-        for spec in specs:
-            for plan in _compile_action(spec, scenario, harness, world, height, time_ms):
-                plans.append((spec, plan))
-        txs = _sign(harness.app, [p for _, p in plans], scenario.path)
-        run = harness.execute(
-            height, time_ms, default_proposer(harness.app, height), tuple(txs), listed=True
-        )
-        for (spec, plan), result in zip(plans, run.result.tx_results, strict=True):
-            _check_expect(spec, result, scenario, height)
-            if plan.after is not None:
-                plan.after(result)
-        blocks.append(run.as_stream_block())
-        if on_listed is not None:
-            on_listed(run)
-    return CompiledScenario(scenario, header, tuple(blocks), harness, world)
+    prepared = ScenarioRun(scenario, stepping=stepping, observers=observers)
+    return prepared.run(on_listed=on_listed, stop_at=stop_at)
 
 
-__all__ = ["CompiledScenario", "compile_scenario", "scenario_actors", "scenario_genesis"]
+__all__ = [
+    "CompiledScenario",
+    "ScenarioRun",
+    "compile_scenario",
+    "scenario_actors",
+    "scenario_genesis",
+]

@@ -135,6 +135,7 @@ class Scenario:
     block_interval_ms: int
     jitter_ms: int
     end_height: int | None
+    end_time_ms: int | None
     actors: tuple[ActorSpec, ...]
     actions: tuple[ActionSpec, ...]
     halts: tuple[HaltSpec, ...]
@@ -298,6 +299,7 @@ TOP_KEYS = frozenset(
         "initial_height",
         "block_interval_ms",
         "end_height",
+        "end_time",
         "time",
         "actors",
         "params",
@@ -436,6 +438,7 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         block_interval_ms=top.int_("block_interval_ms", DEFAULT_BLOCK_INTERVAL_MS, low=1),
         jitter_ms=clock.int_("jitter_ms", 0),
         end_height=end_height,
+        end_time_ms=genesis_time + top.duration_("end_time") if top.has("end_time") else None,
         actors=actors,
         actions=tuple(actions),
         halts=tuple(sorted(halts, key=lambda h: h.height)),
