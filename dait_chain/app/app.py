@@ -34,7 +34,6 @@ from dait_chain.app.context import Context, ExecMode
 from dait_chain.app.errors import ErrInvalidBlock, ErrInvalidGenesis, ErrVoteExtension
 from dait_chain.app.events import Attribute, Event, EventManager
 from dait_chain.app.module import NOTHING_DUE, Due, Keepers, Module, ModuleFactory, overrides
-from dait_chain.app.modules import DEFAULT_MODULES
 from dait_chain.errors import DaitError
 from dait_chain.store.commitment import CommitKVStore
 from dait_chain.store.kv import CacheKV, Pair
@@ -81,9 +80,14 @@ class DaitApp:
     """The DAIT chain's application: modules, store, ABCI entry points."""
 
     def __init__(self, modules: Sequence[ModuleFactory] | None = None) -> None:
+        if modules is None:
+            # Imported here so that the app core does not import every module at load time.
+            from dait_chain.app.modules import DEFAULT_MODULES
+
+            modules = DEFAULT_MODULES
         self.keepers = Keepers()
         built: list[Module] = []
-        for factory in DEFAULT_MODULES if modules is None else modules:
+        for factory in modules:
             module = factory(self.keepers)
             if not module.name:
                 raise TypeError(f"{type(module).__name__} has no name")

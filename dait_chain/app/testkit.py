@@ -25,8 +25,16 @@ from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto import secp256k1
 from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.hashing import sha256
+from dait_chain.x.auth.module import new_module as new_auth
+from dait_chain.x.bank.module import new_module as new_bank
+from dait_chain.x.distribution.module import new_module as new_distribution
+from dait_chain.x.staking.module import new_module as new_staking
 
 BLOCK_INTERVAL_MS = 999  # decisions.md: blocks are nominally 999 ms apart
+
+# The base modules alone (specs/app.md §2 rows 1-4), for tests that must not depend on the
+# rest of the default set.
+BASE_MODULES: tuple[ModuleFactory, ...] = (new_auth, new_bank, new_staking, new_distribution)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,4 +167,4 @@ class TestChain:
         return replace(self.spec, **changes)
 
 
-__all__ = ["BLOCK_INTERVAL_MS", "Actor", "TestChain", "actor"]
+__all__ = ["BASE_MODULES", "BLOCK_INTERVAL_MS", "Actor", "TestChain", "actor"]

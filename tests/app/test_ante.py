@@ -25,7 +25,7 @@ from dait_chain.app.errors import (
     ErrUnknownRequest,
     ErrWrongSequence,
 )
-from dait_chain.app.testkit import Actor, TestChain, actor
+from dait_chain.app.testkit import BASE_MODULES, Actor, TestChain, actor
 from dait_chain.app.tx import sign_doc_bytes
 from dait_chain.codec.tx import (
     AuthInfo,
@@ -51,7 +51,7 @@ FEE = 1_000
 
 @pytest.fixture
 def chain() -> TestChain:
-    return TestChain.start(users=("alice", "bob", "poor"), balance=10**12)
+    return TestChain.start(modules=BASE_MODULES, users=("alice", "bob", "poor"), balance=10**12)
 
 
 def send(a: Actor, b: Actor, amount: int = 5) -> MsgSend:
@@ -220,7 +220,7 @@ def test_signer_without_account_is_an_unknown_address(chain: TestChain) -> None:
 
 
 def test_signer_who_cannot_pay_the_fee_has_insufficient_funds() -> None:
-    chain = TestChain.start(users=("alice", "bob"), balance=FEE - 1)
+    chain = TestChain.start(modules=BASE_MODULES, users=("alice", "bob"), balance=FEE - 1)
     tx = signed(chain, chain.alice, (send(chain.alice, chain.bob, 1),))
     assert_refused(chain, tx, ErrInsufficientFunds)
 

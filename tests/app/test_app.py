@@ -25,8 +25,7 @@ from dait_chain.app.errors import (
 )
 from dait_chain.app.genesis import build_genesis
 from dait_chain.app.module import Due, GenesisSection, Keepers, Module, MsgHandler
-from dait_chain.app.modules import DEFAULT_MODULES
-from dait_chain.app.testkit import TestChain
+from dait_chain.app.testkit import BASE_MODULES, TestChain
 from dait_chain.codec.tx import Coin, MsgSend
 from dait_chain.store.collections import IntValue, Item, Schema
 from dait_chain.store.commitment import app_hash_of
@@ -37,7 +36,7 @@ from .workload import make_blocks, run, workload_chain
 
 
 def test_init_chain_returns_the_hash_of_the_genesis_pairs() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     assert chain.app.app_hash == app_hash_of(chain.app.state_pairs())
     assert chain.app.height == 0
     assert chain.app.time_ms == chain.spec.genesis_time_ms
@@ -59,8 +58,8 @@ def test_init_chain_returns_the_hash_of_the_genesis_pairs() -> None:
     ],
 )
 def test_invalid_genesis_is_refused_and_imports_nothing(change: Mapping[str, Any]) -> None:
-    good = build_genesis(TestChain.start().spec)
-    app = DaitApp()
+    good = build_genesis(TestChain.start(modules=BASE_MODULES).spec)
+    app = DaitApp(BASE_MODULES)
     with pytest.raises(ErrInvalidGenesis):
         app.init_chain({**good, **change})
     assert app.state_pairs() == []
@@ -68,7 +67,7 @@ def test_invalid_genesis_is_refused_and_imports_nothing(change: Mapping[str, Any
 
 
 def test_second_init_chain_is_refused() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     before = chain.app.state_pairs()
     with pytest.raises(ErrInvalidGenesis):
         chain.app.init_chain(build_genesis(chain.spec))
@@ -76,7 +75,7 @@ def test_second_init_chain_is_refused() -> None:
 
 
 def test_missing_module_section_is_its_default_genesis() -> None:
-    app = DaitApp()
+    app = DaitApp(BASE_MODULES)
     app.init_chain({"chain_id": "c", "genesis_time_ms": 5, "initial_height": 10})
     assert app.height == 9
     assert app.time_ms == 5
@@ -88,12 +87,12 @@ def test_missing_module_section_is_its_default_genesis() -> None:
 
 def test_block_before_init_chain_is_refused() -> None:
     with pytest.raises(ErrInvalidBlock):
-        DaitApp().finalize_block(FinalizeBlockRequest(1, 0, ""))
+        DaitApp(BASE_MODULES).finalize_block(FinalizeBlockRequest(1, 0, ""))
 
 
 @pytest.mark.parametrize(("height", "dt"), [(-1, 999), (-2, 999), (0, -1)])
 def test_block_out_of_sequence_is_refused_and_changes_nothing(height: int, dt: int) -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     chain.block()
     before = (chain.app.state_pairs(), chain.app.height, chain.app.time_ms)
     with pytest.raises(ErrInvalidBlock):
@@ -102,13 +101,13 @@ def test_block_out_of_sequence_is_refused_and_changes_nothing(height: int, dt: i
 
 
 def test_block_with_the_same_time_as_the_last_is_accepted() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     chain.block(time_ms=chain.spec.genesis_time_ms)
     assert chain.app.height == 1
 
 
 def test_idle_block_leaves_the_app_hash_unchanged() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     before = chain.app.app_hash
     assert chain.block().app_hash == before
 
@@ -116,7 +115,7 @@ def test_idle_block_leaves_the_app_hash_unchanged() -> None:
 def test_skipping_idle_heights_equals_running_them() -> None:
     """Sparse time: jumping over heights where nothing is due gives the same state as
     stepping through them one by one."""
-    dense, sparse = TestChain.start(), TestChain.start()
+    dense, sparse = TestChain.start(modules=BASE_MODULES), TestChain.start(modules=BASE_MODULES)
     assert sparse.app.next_due() == Due(height=100)
     for _ in range(99):
         dense.block()
@@ -126,7 +125,7 @@ def test_skipping_idle_heights_equals_running_them() -> None:
 
 
 def test_skipping_over_a_due_height_is_refused() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     before = chain.app.state_pairs()
     with pytest.raises(ErrInvalidBlock, match="100"):
         chain.block(height=101, time_ms=chain.time_of(101))
@@ -149,7 +148,7 @@ class Exploding(Module):
 
 
 def test_failing_end_block_aborts_the_block_and_commits_nothing() -> None:
-    chain = TestChain.start(modules=(*DEFAULT_MODULES, lambda k: Exploding()))
+    chain = TestChain.start(modules=(*BASE_MODULES, lambda k: Exploding()))
     alice, bob = chain.alice, chain.bob
     tx = chain.tx(alice, MsgSend(alice.address, bob.address, (Coin("uDAIT", "1"),)))
     before = (chain.app.state_pairs(), chain.app.height, chain.app.app_hash)
@@ -172,7 +171,7 @@ def test_export_at_any_height_imports_to_the_same_hash_and_the_same_future(
     run(chain, blocks[:export_at])
     exported = chain.app.export_genesis()
     assert exported["initial_height"] == str(export_at + 1)
-    twin = TestChain(DaitApp(), chain.spec, chain.actors)
+    twin = TestChain(DaitApp(BASE_MODULES), chain.spec, chain.actors)
     assert twin.app.init_chain(exported) == chain.app.app_hash
     assert twin.app.state_pairs() == chain.app.state_pairs()
     assert twin.app.export_genesis() == exported
@@ -194,7 +193,7 @@ def test_workload_exercises_refusals_unbonding_and_allocation() -> None:
 
 
 def test_check_invariants_reports_a_broken_supply() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     assert chain.app.check_invariants() == []
     ctx = Context("x", 0, 0, "", chain.app.store)
     chain.app.bank.set_balance(ctx, chain.alice.address, 1)
@@ -206,7 +205,7 @@ def test_check_invariants_reports_a_broken_supply() -> None:
 
 
 def test_prepare_proposal_keeps_mempool_order_within_max_bytes() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     txs = (b"a" * 10, b"b" * 10, b"c" * 10)
     req = PrepareProposalRequest(1, chain.time_of(1), chain.val0.address, txs, None, 25)
     assert chain.app.prepare_proposal(req) == txs[:2]
@@ -214,14 +213,14 @@ def test_prepare_proposal_keeps_mempool_order_within_max_bytes() -> None:
 
 
 def test_without_an_extending_module_vote_extensions_are_empty() -> None:
-    app = TestChain.start().app
+    app = TestChain.start(modules=BASE_MODULES).app
     assert app.extend_vote(ExtendVoteRequest(1, 0, "v", ())) == b""
     assert app.verify_vote_extension(VerifyVoteExtensionRequest(1, "v", b""))
     assert not app.verify_vote_extension(VerifyVoteExtensionRequest(1, "v", b"x"))
 
 
 def test_abci_plus_requests_for_a_committed_height_are_refused() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     chain.block()
     with pytest.raises(ErrVoteExtension):
         chain.app.extend_vote(ExtendVoteRequest(1, 0, "v", ()))
@@ -269,7 +268,7 @@ def injector_factory(keepers: Keepers) -> Module:
 
 
 def test_abci_plus_hooks_dispatch_to_the_implementing_module() -> None:
-    chain = TestChain.start(modules=(*DEFAULT_MODULES, injector_factory))
+    chain = TestChain.start(modules=(*BASE_MODULES, injector_factory))
     app = chain.app
     alice, bob = chain.alice, chain.bob
     tx = chain.tx(alice, MsgSend(alice.address, bob.address, (Coin("uDAIT", "1"),)))
@@ -288,7 +287,7 @@ def test_two_modules_extending_votes_is_a_wiring_error() -> None:
         name = "other"
 
     with pytest.raises(TypeError, match="extend_vote"):
-        DaitApp((*DEFAULT_MODULES, injector_factory, lambda k: Other()))
+        DaitApp((*BASE_MODULES, injector_factory, lambda k: Other()))
 
 
 def test_vote_extension_sign_bytes_follow_canonical_vote_extension() -> None:

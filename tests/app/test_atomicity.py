@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dait_chain.app.errors import ErrInsufficientFunds, ErrUnauthorized
-from dait_chain.app.testkit import TestChain
+from dait_chain.app.testkit import BASE_MODULES, TestChain
 from dait_chain.codec.tx import Coin, MsgSend
 from dait_chain.crypto.address import module_address
 from dait_chain.x.auth.keeper import FEE_COLLECTOR
@@ -27,11 +27,11 @@ def store_key(chain: TestChain, collection: str, address: str) -> bytes:
     return chain.app.auth.accounts.store_key(address)
 
 
-CHAIN = TestChain.start(users=("alice", "bob", "carol"), balance=BALANCE)
+CHAIN = TestChain.start(modules=BASE_MODULES, users=("alice", "bob", "carol"), balance=BALANCE)
 
 
 def fresh_chain() -> TestChain:
-    chain = TestChain.start(users=("alice", "bob", "carol"), balance=BALANCE)
+    chain = TestChain.start(modules=BASE_MODULES, users=("alice", "bob", "carol"), balance=BALANCE)
     assert chain.app.app_hash == CHAIN.app.app_hash
     return chain
 

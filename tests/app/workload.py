@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from dait_chain.app.testkit import TestChain
+from dait_chain.app.testkit import BASE_MODULES, TestChain
 from dait_chain.codec.tx import Coin, MsgSend
 from dait_chain.x.distribution.types import Params as DistrParams
 from dait_chain.x.staking.types import MsgDelegate, MsgUndelegate
@@ -22,6 +22,7 @@ VALIDATORS = (("val0", 10_000_000_000), ("val1", 7_000_000_000), ("val2", 3_000_
 def workload_chain() -> TestChain:
     """Base modules with short windows so that unbonding and allocation happen often."""
     return TestChain.start(
+        modules=BASE_MODULES,
         users=USERS,
         balance=10**12,
         validators=VALIDATORS,

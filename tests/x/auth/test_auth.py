@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from dait_chain.app.errors import ErrInvalidAddress, ErrInvalidGenesis, ErrUnknownAddress
-from dait_chain.app.testkit import TestChain, actor
+from dait_chain.app.testkit import BASE_MODULES, TestChain, actor
 from dait_chain.crypto.address import encode_address, module_address
 from dait_chain.x.auth import check_address
 from dait_chain.x.auth.genesis import parse_genesis
@@ -36,7 +36,7 @@ def test_canonical_address_passes() -> None:
 
 
 def test_accounts_are_numbered_in_creation_order() -> None:
-    chain = TestChain.start(users=("alice", "bob"))
+    chain = TestChain.start(modules=BASE_MODULES, users=("alice", "bob"))
     ctx = chain.app.query_context()
     auth = chain.app.auth
     first = auth.next_account_number.peek(ctx)
@@ -50,7 +50,7 @@ def test_accounts_are_numbered_in_creation_order() -> None:
 
 
 def test_missing_account_is_an_unknown_address() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     with pytest.raises(ErrUnknownAddress):
         chain.app.auth.must_account(chain.ctx(), actor("nobody").address)
 
@@ -120,13 +120,13 @@ def test_genesis_pubkey_must_match_its_address() -> None:
 
 
 def test_module_address_in_auth_genesis_is_refused() -> None:
-    chain = TestChain.start()
+    chain = TestChain.start(modules=BASE_MODULES)
     genesis = chain.app.export_genesis()
     genesis["auth"]["accounts"].append(account(module_address("fee_collector"), 99))
     genesis["auth"]["next_account_number"] = "100"
     from dait_chain.app.app import DaitApp
 
-    app = DaitApp()
+    app = DaitApp(BASE_MODULES)
     with pytest.raises(ErrInvalidGenesis, match="module account"):
         app.init_chain(genesis)
     assert app.state_pairs() == []

@@ -16,7 +16,7 @@ from dait_chain.app.errors import (
     ErrInvalidGenesis,
     ErrUnauthorized,
 )
-from dait_chain.app.testkit import TestChain
+from dait_chain.app.testkit import BASE_MODULES, TestChain
 from dait_chain.codec.tx import Coin, MsgSend
 from dait_chain.crypto.address import encode_address, module_address
 from dait_chain.errors import DaitError
@@ -32,7 +32,7 @@ BALANCE = 1_000_000
 
 @pytest.fixture
 def chain() -> TestChain:
-    return TestChain.start(users=("alice", "bob"), balance=BALANCE)
+    return TestChain.start(modules=BASE_MODULES, users=("alice", "bob"), balance=BALANCE)
 
 
 def branch(chain: TestChain) -> Context:
@@ -208,7 +208,7 @@ def test_emptied_balance_is_deleted(chain: TestChain) -> None:
 def test_sum_of_balances_equals_supply_after_any_operations(ops: list[tuple[str, int]]) -> None:
     """Whatever sends, mints, burns and module transfers succeed or fail, the sum of every
     balance equals the supply (Cosmos bank TotalSupply invariant)."""
-    chain = TestChain.start(users=("alice", "bob"), balance=BALANCE)
+    chain = TestChain.start(modules=BASE_MODULES, users=("alice", "bob"), balance=BALANCE)
     bank = chain.app.bank
     ctx = branch(chain)
     for op, amount in ops:
