@@ -12,9 +12,11 @@ from dait_chain.x.auth.module import new_module as new_auth
 from dait_chain.x.bank.module import new_module as new_bank
 from dait_chain.x.compute_market.module import new_module as new_compute_market
 from dait_chain.x.distribution.module import new_module as new_distribution
+from dait_chain.x.pouw.module import new_module as new_pouw
 from dait_chain.x.staking.module import new_module as new_staking
 from dait_chain.x.staking_tiers.module import new_module as new_staking_tiers
 from dait_chain.x.state_channel.module import new_module as new_state_channel
+from dait_chain.x.tee_attest.module import new_module as new_tee_attest
 
 DEFAULT_MODULES: tuple[ModuleFactory, ...] = (
     new_auth,
@@ -22,6 +24,8 @@ DEFAULT_MODULES: tuple[ModuleFactory, ...] = (
     new_staking,
     new_distribution,
     new_state_channel,
+    new_tee_attest,
+    new_pouw,
     new_staking_tiers,
     new_compute_market,
 )

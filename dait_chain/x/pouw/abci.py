@@ -53,20 +53,18 @@ from dait_chain.x.pouw.vote_extensions import (
 
 
 def pre_block(keeper: PouwKeeper, ctx: Context, txs: tuple[bytes, ...]) -> int:
-    """Claim the injected extended commit if the block starts with one, record the commits
-    it backs by >= 2/3 of the voting power (specs §7.4), then remember this block's voting
-    set (specs §7.3). Returns how many leading txs pouw claimed (0 or 1).
+    """Claim the injected extended commit if the block starts with one and record the
+    commits it backs by >= 2/3 of the voting power (specs §7.4). Returns how many leading
+    txs pouw claimed (0 or 1).
 
     Signatures are not re-checked here: the block was accepted by validators holding more
     than 2/3 of the power, each of which ran ProcessProposal. The backed set is recomputed
     from the votes rather than read from force_included (nothing recomputable is trusted).
     """
-    claimed = 0
     if txs and is_injected_tx(txs[0]):
-        claimed = 1
         record_force_included(keeper, ctx, decode_injected(txs[0]))
-    keeper.snapshot_voters(ctx)
-    return claimed
+        return 1
+    return 0
 
 
 def record_force_included(
@@ -104,8 +102,10 @@ def begin_block(keeper: PouwKeeper, ctx: Context) -> None:
 
 
 def end_block(keeper: PouwKeeper, ctx: Context) -> None:
-    """Prune the commits whose reveal_by_height is this height (specs §8.2)."""
+    """Prune the commits whose reveal_by_height is this height (specs §8.2); record a
+    change of the active set (specs §7.3)."""
     keeper.prune_expired_commits(ctx)
+    keeper.track_voter_changes(ctx)
 
 
 # --- vote extensions (specs §7.2) ---------------------------------------------------------
@@ -181,7 +181,7 @@ def prepare_proposal(
     stay as the app chose them: a host's own MsgCommitReceipt for a commit the extended
     commit force-includes then fails as a duplicate, consuming its sequence as any failed
     Cosmos tx does (dropping it here would strand the host's later txs)."""
-    if keeper.voter_set(ctx) is None or req.local_last_commit is None:
+    if not keeper.extensions_enabled(ctx, req.height) or req.local_last_commit is None:
         return txs
     return (build_injected(keeper, ctx, req.local_last_commit).encode(), *txs)
 
@@ -189,9 +189,8 @@ def prepare_proposal(
 def check_proposal(keeper: PouwKeeper, ctx: Context, req: ProcessProposalRequest) -> None:
     """ProcessProposal's pouw checks (specs §7.3), raising the registered error of the
     first rule the proposal breaks."""
-    voters = keeper.voter_set(ctx)
     starts_injected = bool(req.txs) and is_injected_tx(req.txs[0])
-    if voters is None:
+    if not keeper.extensions_enabled(ctx, req.height):
         if starts_injected:
             raise ErrUnexpectedInjectedCommit(f"height {req.height}")
         return
@@ -199,7 +198,7 @@ def check_proposal(keeper: PouwKeeper, ctx: Context, req: ProcessProposalRequest
         raise ErrMissingInjectedCommit(f"height {req.height}")
     validate_injected(
         decode_injected(req.txs[0]),
-        voters,
+        keeper.voters_of(ctx, req.height - 1),
         ctx.chain_id,
         req.height,
         keeper.get_params(ctx).max_vote_extension_commits,

@@ -21,7 +21,7 @@ from dait_chain.x.pouw.credits import MAX_CREDITS
 from dait_chain.x.pouw.keeper import PouwKeeper
 from dait_chain.x.pouw.msg_server import MAX_MODEL_WEIGHT, check_model_id
 from dait_chain.x.pouw.params import Params, parse_canonical_dec
-from dait_chain.x.pouw.types import AuditCounter, GenesisState
+from dait_chain.x.pouw.types import AuditCounter, GenesisState, VoterHistory, VoterSet
 from dait_chain.x.pouw.vote_extensions import vote_order_key
 
 
@@ -87,12 +87,13 @@ def validate_genesis(keeper: PouwKeeper, ctx: Context, state: GenesisState) -> N
         check_address(a.host, "audit host")
         if a.id >= state.next_audit_id or a.expires_height <= a.height:
             raise ErrInvalidGenesis(f"pouw: audit {a.id}")
-    if state.voters is not None:
-        keys = [vote_order_key(v.operator, v.power) for v in state.voters.voters]
-        _strictly_sorted(keys, "voters")
-        for voter in state.voters.voters:
-            check_address(voter.operator, "voter")
-            validate_pubkey(voter.consensus_pubkey)
+    if state.voter_history is not None:
+        for voter_set in (state.voter_history.previous, state.voter_history.current):
+            keys = [vote_order_key(v.operator, v.power) for v in voter_set.voters]
+            _strictly_sorted(keys, "voter sets")
+            for voter in voter_set.voters:
+                check_address(voter.operator, "voter")
+                validate_pubkey(voter.consensus_pubkey)
 
 
 def init_genesis(keeper: PouwKeeper, ctx: Context, data: GenesisSection) -> None:
@@ -127,8 +128,15 @@ def init_genesis(keeper: PouwKeeper, ctx: Context, data: GenesisSection) -> None
     if state.next_audit_id:
         # The sequence is stored from its first use on; 0 is its absent value.
         keeper.next_audit_id.set(ctx, state.next_audit_id)
-    if state.voters is not None:
-        keeper.voters.set(ctx, state.voters)
+    # A fresh chain enables vote extensions after its first block (specs §7.3); a chain
+    # continuing an export keeps its height and its record of the voting set.
+    enable = state.vote_extensions_enable_height or ctx.height
+    keeper.vote_extensions_enable_height.set(ctx, enable)
+    history = state.voter_history
+    if history is None:
+        # The genesis set votes on the first block: it "changed" before that block.
+        history = VoterHistory(ctx.height - 1, VoterSet(), keeper.active_voters(ctx))
+    keeper.voter_history.set(ctx, history)
 
 
 def export_genesis(keeper: PouwKeeper, ctx: Context) -> GenesisSection:
@@ -142,6 +150,7 @@ def export_genesis(keeper: PouwKeeper, ctx: Context) -> GenesisSection:
         watermarks=tuple(keeper.watermarks.values(ctx)),
         audits=tuple(keeper.audits.values(ctx)),
         next_audit_id=keeper.next_audit_id.peek(ctx),
-        voters=keeper.voters.get(ctx),
+        voter_history=keeper.voter_history.get(ctx),
+        vote_extensions_enable_height=keeper.vote_extensions_enable_height.get(ctx) or 0,
     )
     return state.to_json()

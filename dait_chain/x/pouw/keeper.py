@@ -24,6 +24,7 @@ from dait_chain.store.collections import (
     Schema,
     StrKey,
     Uint64Key,
+    Uint64Value,
 )
 from dait_chain.store.collections import (
     Sequence as StoreSequence,
@@ -83,7 +84,8 @@ from dait_chain.x.pouw.keys import (
     NEXT_AUDIT_ID_PREFIX,
     PARAMS_PREFIX,
     VALIDATOR_CREDITS_PREFIX,
-    VOTERS_PREFIX,
+    VOTE_EXTENSIONS_ENABLE_HEIGHT_PREFIX,
+    VOTER_HISTORY_PREFIX,
     WATERMARKS_PREFIX,
 )
 from dait_chain.x.pouw.params import Params, parse_canonical_dec
@@ -98,6 +100,7 @@ from dait_chain.x.pouw.types import (
     SpurcReceipt,
     ValidatorCredits,
     Voter,
+    VoterHistory,
     VoterSet,
 )
 
@@ -176,8 +179,14 @@ class PouwKeeper:
             schema, AUDIT_COUNTERS_PREFIX, "audit_counters", StrKey, ProtoValueCodec(AuditCounter)
         )
         self.next_audit_id = StoreSequence(schema, NEXT_AUDIT_ID_PREFIX, "next_audit_id")
-        self.voters: Item[VoterSet] = Item(
-            schema, VOTERS_PREFIX, "voters", ProtoValueCodec(VoterSet)
+        self.voter_history: Item[VoterHistory] = Item(
+            schema, VOTER_HISTORY_PREFIX, "voter_history", ProtoValueCodec(VoterHistory)
+        )
+        self.vote_extensions_enable_height: Item[int] = Item(
+            schema,
+            VOTE_EXTENSIONS_ENABLE_HEIGHT_PREFIX,
+            "vote_extensions_enable_height",
+            Uint64Value,
         )
 
     # --- params and models (specs §3, §8.5, §8.6) -----------------------------------------
@@ -445,23 +454,40 @@ class PouwKeeper:
 
     # --- the voting set (specs §7.3) ------------------------------------------------------
 
-    def voter_set(self, ctx: Context) -> tuple[Voter, ...] | None:
-        """The set whose votes the next block's extended commit lists, or None before the
-        first block (then no extended commit is expected)."""
-        stored = self.voters.get(ctx)
-        return None if stored is None else stored.voters
-
-    def snapshot_voters(self, ctx: Context) -> None:
-        """Remember the active set at the start of this block (it votes on this block);
-        written only when it differs from the stored one."""
-        current = VoterSet(
+    def active_voters(self, ctx: Context) -> VoterSet:
+        """x/staking's active set now, in commit order."""
+        return VoterSet(
             tuple(
                 Voter(v.operator, v.power, v.consensus_pubkey)
                 for v in self.staking.validator_set(ctx)
             )
         )
-        if self.voters.get(ctx) != current:
-            self.voters.set(ctx, current)
+
+    def extensions_enabled(self, ctx: Context, height: int) -> bool:
+        """Whether block `height` carries the extended commit of the block before (CometBFT:
+        height > VoteExtensionsEnableHeight)."""
+        enable = self.vote_extensions_enable_height.get(ctx)
+        return enable is not None and height > enable
+
+    def voters_of(self, ctx: Context, height: int) -> tuple[Voter, ...]:
+        """The set that voted on block `height`, read in the state after it: the set before
+        the last change if that change happened in this very block, else the current set."""
+        history = self.voter_history.get(ctx)
+        if history is None:
+            return self.active_voters(ctx).voters
+        if history.change_height == height:
+            return history.previous.voters
+        return history.current.voters
+
+    def track_voter_changes(self, ctx: Context) -> None:
+        """EndBlock: if the active set differs from the recorded one, record the change at
+        this height (written only on a change, so idle blocks write nothing)."""
+        now = self.active_voters(ctx)
+        history = self.voter_history.get(ctx)
+        recorded = None if history is None else history.current
+        if recorded != now:
+            previous = recorded if recorded is not None else VoterSet()
+            self.voter_history.set(ctx, VoterHistory(ctx.height, previous, now))
 
     # --- audits (specs §6) ----------------------------------------------------------------
 

@@ -149,10 +149,20 @@ class Voter(ProtoValue):
 
 @dataclass(frozen=True, slots=True)
 class VoterSet(ProtoValue):
-    """The active set at the start of the last executed block, in commit order."""
+    """Validators in commit order (power descending, then address bytes)."""
 
     PROTO: ClassVar[type[Message]] = pb.VoterSet
     voters: tuple[Voter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VoterHistory(ProtoValue):
+    """The active set after its last change, the set before it, and the change height."""
+
+    PROTO: ClassVar[type[Message]] = pb.VoterHistory
+    change_height: int
+    previous: VoterSet
+    current: VoterSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +178,8 @@ class GenesisState(ProtoValue):
     watermarks: tuple[ChannelWatermark, ...] = ()
     audits: tuple[AuditRecord, ...] = ()
     next_audit_id: int = 0
-    voters: VoterSet | None = None
+    voter_history: VoterHistory | None = None
+    vote_extensions_enable_height: int = 0
 
 
 # --- ABCI++ (specs §7) --------------------------------------------------------------------
@@ -388,5 +399,6 @@ __all__ = [
     "SpurcReceipt",
     "VoteExt",
     "Voter",
+    "VoterHistory",
     "VoterSet",
 ]

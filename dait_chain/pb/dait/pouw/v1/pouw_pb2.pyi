@@ -435,10 +435,7 @@ Global___Voter: _TypeAlias = Voter  # noqa: Y015
 
 @_typing.final
 class VoterSet(_message.Message):
-    """VoterSet: the active set at the start of the last executed block, in commit order
-    (power descending, then address bytes): the set whose votes the next block's injected
-    extended commit must list. Written only when it changes.
-    """
+    """VoterSet: validators in commit order (power descending, then address bytes)."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -459,6 +456,39 @@ class VoterSet(_message.Message):
 Global___VoterSet: _TypeAlias = VoterSet  # noqa: Y015
 
 @_typing.final
+class VoterHistory(_message.Message):
+    """VoterHistory: the active set as of the end of the last block that changed it
+    (`current`), the set before that change and the change's height. The set that voted on
+    block h - 1 is `previous` if the change happened in block h - 1, else `current`
+    (specs/pouw.md §7.3). Written only when the set changes.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHANGE_HEIGHT_FIELD_NUMBER: _builtins.int
+    PREVIOUS_FIELD_NUMBER: _builtins.int
+    CURRENT_FIELD_NUMBER: _builtins.int
+    change_height: _builtins.int
+    @_builtins.property
+    def previous(self) -> Global___VoterSet: ...
+    @_builtins.property
+    def current(self) -> Global___VoterSet: ...
+    def __init__(
+        self,
+        *,
+        change_height: _builtins.int = ...,
+        previous: Global___VoterSet | None = ...,
+        current: Global___VoterSet | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["current", b"current", "previous", b"previous"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["change_height", b"change_height", "current", b"current", "previous", b"previous"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___VoterHistory: _TypeAlias = VoterHistory  # noqa: Y015
+
+@_typing.final
 class GenesisState(_message.Message):
     """GenesisState: the module's whole state; the commit schedule, the audit schedule and the
     audit counters are rebuilt from it (specs/pouw.md §10).
@@ -474,8 +504,13 @@ class GenesisState(_message.Message):
     WATERMARKS_FIELD_NUMBER: _builtins.int
     AUDITS_FIELD_NUMBER: _builtins.int
     NEXT_AUDIT_ID_FIELD_NUMBER: _builtins.int
-    VOTERS_FIELD_NUMBER: _builtins.int
+    VOTER_HISTORY_FIELD_NUMBER: _builtins.int
+    VOTE_EXTENSIONS_ENABLE_HEIGHT_FIELD_NUMBER: _builtins.int
     next_audit_id: _builtins.int
+    vote_extensions_enable_height: _builtins.int
+    """Blocks above this height carry the injected extended commit of the block before
+    (CometBFT's VoteExtensionsEnableHeight); 0 in a genesis file means "the initial height".
+    """
     @_builtins.property
     def params(self) -> Global___Params: ...
     @_builtins.property
@@ -503,9 +538,7 @@ class GenesisState(_message.Message):
         """sorted by id"""
 
     @_builtins.property
-    def voters(self) -> Global___VoterSet:
-        """absent on a fresh chain"""
-
+    def voter_history(self) -> Global___VoterHistory: ...
     def __init__(
         self,
         *,
@@ -517,11 +550,12 @@ class GenesisState(_message.Message):
         watermarks: _abc.Iterable[Global___ChannelWatermark] | None = ...,
         audits: _abc.Iterable[Global___AuditRecord] | None = ...,
         next_audit_id: _builtins.int = ...,
-        voters: Global___VoterSet | None = ...,
+        voter_history: Global___VoterHistory | None = ...,
+        vote_extensions_enable_height: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["params", b"params", "voters", b"voters"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["params", b"params", "voter_history", b"voter_history"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["audits", b"audits", "commits", b"commits", "hosts", b"hosts", "models", b"models", "next_audit_id", b"next_audit_id", "params", b"params", "validators", b"validators", "voters", b"voters", "watermarks", b"watermarks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["audits", b"audits", "commits", b"commits", "hosts", b"hosts", "models", b"models", "next_audit_id", b"next_audit_id", "params", b"params", "validators", b"validators", "vote_extensions_enable_height", b"vote_extensions_enable_height", "voter_history", b"voter_history", "watermarks", b"watermarks"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
