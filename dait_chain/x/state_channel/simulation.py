@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -30,6 +30,8 @@ from dait_chain.app.genesis import GenesisSpec, build_genesis
 from dait_chain.app.tx import build_tx
 from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto.secp256k1 import sign_with_domain
+from dait_chain.sim.harness import expect_of
+from dait_chain.sim.stream import StreamBlock, StreamHeader, new_header, write_stream
 from dait_chain.spurc.attestation import QuoteCache, simulated_registry
 from dait_chain.spurc.channel import Frontier
 from dait_chain.spurc.cosign import cosign
@@ -87,16 +89,6 @@ def party(name: str) -> Party:
 
 
 @dataclass(frozen=True, slots=True)
-class StreamBlock:
-    """One block of a tx stream: what `DaitApp.finalize_block` received."""
-
-    height: int
-    time_ms: int
-    proposer: str
-    txs: tuple[bytes, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class BlockOutcome:
     """A block's results, with the events of its txs and its EndBlocker in order."""
 
@@ -150,8 +142,9 @@ class ChainDriver:
         self.chain_id = chain_id
         self.app = DaitApp()
         self.app.init_chain(self.genesis)
+        self.genesis_time_ms = genesis_time_ms
         self.parties = {p.address: p for p, _ in funded}
-        self.blocks: list[StreamBlock] = []
+        self.blocks: list[BlockOutcome] = []
         self.fees_paid: dict[str, int] = {}
 
     # --- reads -----------------------------------------------------------------------------
@@ -221,18 +214,36 @@ class ChainDriver:
     def raw_block(
         self, txs: tuple[bytes, ...], *, time_ms: int | None = None, proposer: str = ""
     ) -> BlockOutcome:
-        """Finalize the next block with the given tx bytes."""
+        """Finalize the next block with the given tx bytes. Block times strictly increase
+        (a tx stream requires it; specs/harness.md "Tx streams")."""
         when = self.time_ms + BLOCK_INTERVAL_MS if time_ms is None else time_ms
-        block = StreamBlock(self.height + 1, when, proposer, txs)
+        if when <= self.time_ms:
+            raise ValueError(f"block time {when} does not move past {self.time_ms}")
+        block = StreamBlock(self.height + 1, when, txs, proposer)
         result = self.app.finalize_block(
-            FinalizeBlockRequest(block.height, block.time_ms, block.proposer, block.txs)
+            FinalizeBlockRequest(block.height, block.time_ms, proposer, block.txs)
         )
-        self.blocks.append(block)
         for tx in result.tx_results:
             paid = fee_paid(tx)
             if paid is not None:
                 self.fees_paid[paid[0]] = self.fees_paid.get(paid[0], 0) + paid[1]
-        return BlockOutcome(block, result)
+        outcome = BlockOutcome(block, result)
+        self.blocks.append(outcome)
+        return outcome
+
+    # --- the tx stream ---------------------------------------------------------------------
+
+    def stream_header(self, meta: dict[str, object] | None = None) -> StreamHeader:
+        """The header of this run's tx stream: the chain id and the whole genesis inline."""
+        return new_header(self.chain_id, self.genesis, self.genesis_time_ms, meta=meta)
+
+    def stream_blocks(self) -> list[StreamBlock]:
+        """Every block run, with its results as the expected results (app hash included)."""
+        return [replace(o.block, expect=expect_of(o.result)) for o in self.blocks]
+
+    def write_stream(self, path: Path, meta: dict[str, object] | None = None) -> None:
+        """Write the run as a replayable tx stream (`dait-sim replay PATH`)."""
+        write_stream(path, self.stream_header(meta), self.stream_blocks())
 
 
 def channel_events(outcome: BlockOutcome) -> tuple[Event, ...]:
@@ -283,6 +294,9 @@ class OffChainChannel:
         self.cosigned: list[ChannelState] = [opening]
         self.frontiers: list[Frontier] = [Frontier.empty()]
         self.provisional: ChannelState | None = None
+        # Host-signed provisional states the user never counter-signed and the host then
+        # replaced by serving the same turn again (SPUR-IC's retry).
+        self.abandoned: list[ChannelState] = []
         self.host_turn = 0
         self.calls = 0
 
@@ -312,6 +326,8 @@ class OffChainChannel:
             issued = issue(self.identity, base, self.frontiers[-1], request, output, now_ms=now_ms)
         except SpurcError:
             return False
+        if self.provisional is not None:
+            self.abandoned.append(self.provisional)
         self.provisional = issued.state
         if cosigned:
             self.cosigned.append(cosign(issued.state, self.user.privkey))
@@ -614,7 +630,6 @@ __all__ = [
     "OffChainChannel",
     "Party",
     "SimWorld",
-    "StreamBlock",
     "WeightedOperation",
     "channel_events",
     "close_consent",
