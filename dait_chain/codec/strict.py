@@ -343,7 +343,7 @@ def decode(msg_type: type[M], data: bytes) -> M:
     Returns the message; raises the CodecError of the first rule the bytes break. For every
     accepted `data`, `encode(decode(msg_type, data)) == data`.
     """
-    msg = (_FAST_DECODERS.get(msg_type) or _fast_decoder(msg_type))(data)
+    msg = _FAST_DECODERS[msg_type](data)
     if msg is not None:
         return msg  # type: ignore[return-value]  # fast decoders are keyed by their class
     walk(descriptor_of(msg_type), data)
@@ -353,11 +353,17 @@ def decode(msg_type: type[M], data: bytes) -> M:
 def decode_fast(msg_type: type[M], data: bytes) -> M | None:
     """The fast path alone (specs/codec.md §3): the message if `data` is canonical, else
     None. `decode` runs it first; tests compare it with the walker."""
-    fast = _FAST_DECODERS.get(msg_type) or _fast_decoder(msg_type)
-    return typing.cast(M | None, fast(data))
+    return typing.cast(M | None, _FAST_DECODERS[msg_type](data))
 
 
-_FAST_DECODERS: dict[type[Message], Callable[[bytes], Message | None]] = {}
+class _FastDecoders(dict[type[Message], Callable[[bytes], Message | None]]):
+    """Fast decoders by message class, built on first lookup (one dict access per decode)."""
+
+    def __missing__(self, msg_type: type[Message]) -> Callable[[bytes], Message | None]:
+        return _fast_decoder(msg_type)
+
+
+_FAST_DECODERS = _FastDecoders()
 _FAST_SOURCES: dict[type[Message], str] = {}
 
 
