@@ -89,7 +89,7 @@ class Sdl:
 
 
 # A resolved YAML value: what the walker below builds from nodes.
-YamlValue = str | int | bool | dict[str, "YamlValue"]
+YamlValue = str | int | bool | dict[str, "YamlValue"] | list["YamlValue"]
 
 
 def _where(path: str, node: yaml.Node) -> str:
@@ -150,7 +150,8 @@ def _to_value(path: str, node: yaml.Node) -> YamlValue:
                 raise ErrSdlSyntax(f"{_where(sub, key_node)}: key given twice")
             out[key] = _to_value(sub, value_node)
         return out
-    raise ErrSdlWrongType(f"{_where(path or 'document', node)}: lists have no place in an SDL")
+    assert isinstance(node, yaml.SequenceNode)
+    return [_to_value(f"{path}[{i}]", item) for i, item in enumerate(node.value)]
 
 
 def _type_name(value: YamlValue) -> str:
@@ -160,6 +161,8 @@ def _type_name(value: YamlValue) -> str:
         return f"the integer {value}"
     if isinstance(value, str):
         return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
     return "a mapping"
 
 
@@ -199,6 +202,22 @@ def _boolean(path: str, value: YamlValue) -> bool:
     return value
 
 
+def load_strict_yaml(text: str, max_bytes: int = MAX_SDL_BYTES) -> YamlValue:
+    """One plain YAML document, resolved by this module's rules (see the module docstring):
+    no tags, anchors, aliases, merge keys or duplicate keys; ambiguous plain scalars refused.
+    Used for SDL manifests and for the other small YAML inputs of `dait-sim auction`."""
+    if len(text.encode("utf-8")) > max_bytes:
+        raise ErrSdlSyntax(f"document larger than {max_bytes} bytes")
+    try:
+        _check_events(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise ErrSdlSyntax(" ".join(str(exc).split())) from None
+    if root is None:
+        raise ErrSdlSyntax("the document is empty")
+    return _to_value("", root)
+
+
 def parse_sdl(text: str, params: Params) -> Sdl:
     """Parse and validate an SDL manifest against the module params (specs §3).
 
@@ -206,16 +225,7 @@ def parse_sdl(text: str, params: Params) -> Sdl:
     from the seed's minimal SDL, and the same job errors MsgCreateDeployment would raise
     (unknown attribute key, zero amount, escrow below price_ceiling * duration, ...).
     """
-    if len(text.encode("utf-8")) > MAX_SDL_BYTES:
-        raise ErrSdlSyntax(f"manifest larger than {MAX_SDL_BYTES} bytes")
-    try:
-        _check_events(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise ErrSdlSyntax(" ".join(str(exc).split())) from None
-    if root is None:
-        raise ErrSdlSyntax("the manifest is empty")
-    top = _mapping("document", _to_value("", root))
+    top = _mapping("document", load_strict_yaml(text))
     _check_keys("", top, _TOP_KEYS)
     version = _string("version", top["version"])
     if version != SDL_VERSION:

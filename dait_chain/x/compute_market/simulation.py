@@ -539,3 +539,256 @@ def demo_scenario(sdl_text: str = SEED_SDL) -> MarketDemoSummary:
         app_hash=chain.app.app_hash.hex(),
         broken_invariants=broken,
     )
+
+
+# --- auction watch (dait-sim auction watch) -----------------------------------------------
+
+_MARKET_KEYS = ("providers", "bids")
+_PROVIDER_KEYS = ("gpu_class", "region", "capacity")
+_BID_KEYS = ("provider", "at", "price_uDAIT")
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFile:
+    """A small market for `auction watch`: providers by name, and bids placed k blocks
+    after the deployment (k = 0 is the deployment's own block)."""
+
+    providers: tuple[tuple[str, str, str, int], ...]  # (name, gpu_class, region, capacity)
+    bids: tuple[tuple[str, int, int], ...]  # (provider, at, price)
+
+
+def parse_market_file(text: str) -> MarketFile:
+    """Parse the `--bids` YAML file strictly (the SDL's YAML rules; specs §17.2):
+
+    providers:
+      p1: {gpu_class: hopper, region: na-east, capacity: 1}
+    bids:
+      - {provider: p1, at: 0, price_uDAIT: 20}
+    """
+    from dait_chain.x.compute_market.errors import (
+        ErrSdlMissingKey,
+        ErrSdlUnknownKey,
+        ErrSdlWrongType,
+    )
+    from dait_chain.x.compute_market.sdl import load_strict_yaml
+
+    def mapping(
+        path: str, value: object, keys: tuple[str, ...], required: int
+    ) -> dict[str, object]:
+        if not isinstance(value, dict):
+            raise ErrSdlWrongType(f"{path}: expected a mapping")
+        for key in value:
+            if key not in keys:
+                raise ErrSdlUnknownKey(f"{path}.{key}: allowed keys are {', '.join(keys)}")
+        for key in keys[:required]:
+            if key not in value:
+                raise ErrSdlMissingKey(f"{path}.{key}: required")
+        return value
+
+    def integer(path: str, value: object) -> int:
+        if type(value) is not int or value < 0:
+            raise ErrSdlWrongType(f"{path}: expected a non-negative integer")
+        return value
+
+    def string(path: str, value: object) -> str:
+        if not isinstance(value, str):
+            raise ErrSdlWrongType(f"{path}: expected a string")
+        return value
+
+    top = mapping("document", load_strict_yaml(text), _MARKET_KEYS, 2)
+    providers = []
+    raw_providers = top["providers"]
+    if not isinstance(raw_providers, dict) or not raw_providers:
+        raise ErrSdlWrongType("providers: expected a mapping of provider names")
+    for name, spec in raw_providers.items():
+        p = mapping(f"providers.{name}", spec, _PROVIDER_KEYS, 1)
+        providers.append(
+            (
+                name,
+                string(f"providers.{name}.gpu_class", p["gpu_class"]),
+                string(f"providers.{name}.region", p.get("region", "na-east")),
+                integer(f"providers.{name}.capacity", p.get("capacity", 1)),
+            )
+        )
+    raw_bids = top["bids"]
+    if not isinstance(raw_bids, list):
+        raise ErrSdlWrongType("bids: expected a list")
+    bids = []
+    for i, item in enumerate(raw_bids):
+        b = mapping(f"bids[{i}]", item, _BID_KEYS, 3)
+        who = string(f"bids[{i}].provider", b["provider"])
+        if who not in {p[0] for p in providers}:
+            raise ErrSdlWrongType(f"bids[{i}].provider: {who!r} is not listed under providers")
+        bids.append(
+            (
+                who,
+                integer(f"bids[{i}].at", b["at"]),
+                integer(f"bids[{i}].price_uDAIT", b["price_uDAIT"]),
+            )
+        )
+    return MarketFile(tuple(providers), tuple(bids))
+
+
+# The app's per-message event, and the creation events the header already states.
+_NOT_WATCHED = frozenset({"message", ev.EVENT_DEPLOYMENT_CREATED, ev.EVENT_ORDER_OPENED})
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRow:
+    """One block of the auction as `auction watch` shows it."""
+
+    height: int
+    k: int
+    clock_uDAIT: int
+    best_bid: str  # "p1 @ 20" or "-"
+    open_bids: int
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionWatch:
+    """The auction of one deployment, block by block, and how it ended."""
+
+    deployment_id: int
+    model: str
+    tier: str
+    price_ceiling_uDAIT: int
+    window: int
+    opened_height: int
+    rows: tuple[WatchRow, ...]
+    outcome: str
+
+
+def _describe(event_type: str, attrs: dict[str, str], names: dict[str, str]) -> str:
+    who = names.get(attrs.get("provider", ""), attrs.get("provider", ""))
+    price = attrs.get("price_uDAIT", "")
+    if event_type == ev.EVENT_BID_CREATED:
+        return f"BidCreated {who} @ {price}"
+    if event_type == ev.EVENT_BID_WON:
+        return f"BidWon {who} @ {price} (clock {attrs['clock_uDAIT']})"
+    if event_type == ev.EVENT_LEASE_STARTED:
+        return f"LeaseStarted {who} {attrs['start_height']}..{attrs['end_height']}"
+    if event_type == ev.EVENT_BID_CLOSED:
+        return f"BidClosed {who} ({attrs['reason']})"
+    if event_type == ev.EVENT_ORDER_CLOSED:
+        return f"OrderClosed ({attrs['reason']})"
+    if event_type == ev.EVENT_DEPLOYMENT_CLOSED:
+        return f"DeploymentClosed (refund {attrs['refund_uDAIT']})"
+    return event_type
+
+
+def watch_auction(sdl_text: str, market_text: str, heavy: bool = False) -> AuctionWatch:
+    """Run one deployment of `sdl_text` against the providers and bids of `market_text`
+    on a fresh chain, one block at a time from h0 until the order settles or closes, and
+    report each block's clock, best open bid and market events (specs §17.2).
+
+    Seed 000: "dait-cli auction watch <deployment_id>" watches the auction settle; here the
+    chain is simulated, so the watch also says what the bids were. Refused bids are shown
+    with their typed error.
+    """
+    params = Params()
+    sdl = parse_sdl(sdl_text, params)
+    market = parse_market_file(market_text)
+    names = [p[0] for p in market.providers]
+    if "tenant" in names:
+        raise ValueError("a provider may not be called 'tenant'")
+    chain = TestChain.start(users=("tenant", *names))
+    by_address = {chain.actors[n].address: n for n in names}
+    seqs: dict[str, int] = {}
+
+    def tx(who: ChainActor, msg: ProtoValue) -> bytes:
+        _, seq = chain.account(who)
+        seq = seqs.get(who.address, seq)
+        seqs[who.address] = seq + 1
+        return chain.tx(who, msg, sequence=seq)
+
+    setup = [
+        tx(
+            chain.actors[n],
+            MsgRegisterProvider(
+                provider=chain.actors[n].address,
+                host_uri=f"grpcs://{n}.dait.example:443",
+                tee_pubkey=tee_pubkey_for(n),
+                capacity=cap,
+                attributes=(Attribute("gpu_class", gpu), Attribute("region", region)),
+            ),
+        )
+        for n, gpu, region, cap in market.providers
+    ]
+    if heavy:
+        setup.append(tx(chain.tenant, MsgLock(chain.tenant.address, HEAVY_LOCK_UDAIT)))
+    first = chain.block(*setup)
+    refused = [_refusal(r) for r in first.tx_results if not r.ok]
+    if refused:
+        raise ValueError("; ".join(refused))
+    keeper = chain.app.module(MODULE_NAME).keeper
+    assert isinstance(keeper, Keeper)
+    h0 = chain.app.height + 1
+    deployment_id = keeper.deployment_seq.peek(chain.ctx())
+    rows: list[WatchRow] = []
+    for k in range(params.auction_window_blocks + 1):
+        seqs = {}
+        txs = [tx(chain.tenant, sdl.to_msg(chain.tenant.address))] if k == 0 else []
+        for who, at, price in market.bids:
+            if at == k:
+                txs.append(
+                    tx(
+                        chain.actors[who],
+                        MsgCreateBid(chain.actors[who].address, deployment_id, price),
+                    )
+                )
+        result = chain.block(*txs)
+        if k == 0 and not result.tx_results[0].ok:
+            raise ValueError(_refusal(result.tx_results[0]))
+        described: list[str] = []
+        for r in result.tx_results:
+            if not r.ok:
+                described.append(f"refused: {error_class(r.codespace, r.code).__name__}")
+        for event in (*[e for r in result.tx_results for e in r.events], *result.end_events):
+            if event.get("module") == MODULE_NAME and event.type not in _NOT_WATCHED:
+                described.append(_describe(event.type, event.as_dict(), by_address))
+        view = keeper_view(keeper, chain.ctx(), deployment_id, h0 + k)
+        best = "-" if view[1] is None else f"{by_address[view[1][0]]} @ {view[1][1]}"
+        rows.append(WatchRow(h0 + k, k, view[0], best, view[2], tuple(described)))
+        order = keeper.get_order(chain.ctx(), deployment_id)
+        if order.state != OrderState.OPEN:
+            break
+    ctx = chain.ctx()
+    order = keeper.get_order(ctx, deployment_id)
+    deployment = keeper.get_deployment(ctx, deployment_id)
+    if order.state == OrderState.ACTIVE:
+        lease = keeper.get_lease(ctx, deployment_id)
+        outcome = (
+            f"settled at height {order.settled_height} (k = {order.settled_height - h0}): "
+            f"{by_address[lease.provider]} at {lease.price_uDAIT} uDAIT/block, clock "
+            f"{order.settled_clock_uDAIT}; lease {lease.start_height}..{lease.end_height}, "
+            f"host {lease.host_uri}"
+        )
+    else:
+        outcome = f"closed unfilled at height {order.closed_height}; escrow refunded"
+    return AuctionWatch(
+        deployment_id=deployment_id,
+        model=deployment.job.model,
+        tier="heavy" if heavy else "user",
+        price_ceiling_uDAIT=deployment.job.price_ceiling_uDAIT,
+        window=params.auction_window_blocks,
+        opened_height=h0,
+        rows=tuple(rows),
+        outcome=outcome,
+    )
+
+
+def keeper_view(
+    keeper: Keeper, ctx: Context, deployment_id: int, height: int
+) -> tuple[int, tuple[str, int] | None, int]:
+    """(clock at the EndBlocker of `height`, best open bid as (provider, price), open bids)
+    of an order, read from the committed state after that block."""
+    from dait_chain.x.compute_market.auction import auction_clock
+
+    order = keeper.get_order(ctx, deployment_id)
+    deployment = keeper.get_deployment(ctx, deployment_id)
+    window = order.last_height - order.opened_height
+    k = max(0, min(height - order.opened_height, window))
+    clock = auction_clock(deployment.job.price_ceiling_uDAIT, k, window)
+    best = next(keeper.open_bids_ranked(ctx, deployment_id), None)
+    return clock, None if best is None else (best.provider, best.price), order.open_bids
