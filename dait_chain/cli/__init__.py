@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from dait_chain.cli import auction, demo, spurc
+from dait_chain.cli import auction, bench, demo, export, replay, run, spurc
 
 app = typer.Typer(
     name="dait-sim",
@@ -18,6 +18,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("demo")(demo.demo)
+app.command("run")(run.run)
+app.command("replay")(replay.replay)
+app.command("export")(export.export)
+app.command("bench")(bench.bench)
 app.add_typer(spurc.app, name="spurc")
 app.add_typer(auction.app, name="auction")
 
