@@ -51,7 +51,7 @@ half_lives = st.one_of(st.just(HL), st.integers(min_value=1, max_value=5_000))
 def test_default_half_life_is_fourteen_days_of_999_ms_blocks() -> None:
     """decisions.md: 14 days at 999 ms = 1,210,811 blocks, the ceiling of 14 d / 999 ms."""
     fourteen_days_ms = 14 * 24 * 3600 * 1000
-    assert HL == -(-fourteen_days_ms // 999)
+    assert -(-fourteen_days_ms // 999) == HL
 
 
 def test_decay_at_zero_delta_is_identity() -> None:
