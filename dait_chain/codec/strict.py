@@ -124,7 +124,6 @@ class MessagePlan:
     fast_check: Callable[[Message, int], bool]  # (message, its depth)
     fast_check_source: str
     message_fields: tuple[FieldPlan, ...]
-    shallow: bool  # no message-typed fields: a shallow unknown-field check suffices
 
 
 _PLANS: dict[str, MessagePlan] = {}
@@ -225,7 +224,6 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
             fast_check=fast_check,
             fast_check_source=source,
             message_fields=tuple(f for f in ordered if f.message is not None),
-            shallow=all(f.message is None for f in ordered),
         )
         _PLANS[descriptor.full_name] = plan
     return plan
@@ -380,7 +378,6 @@ def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
         "message_plan": message_plan,
         "from_string": msg_type.FromString,
         "DecodeError": DecodeError,
-        "UnknownFieldSet": UnknownFieldSet,
     }
     lines = [
         "def fast(data):",
@@ -390,20 +387,16 @@ def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
         "        return None",
     ]
     # proto3 has no required fields, so the partial serializer (which skips that check)
-    # gives the same bytes as SerializeToString, slightly faster.
-    if plan.shallow:
-        lines += [
-            "    if msg.SerializePartialToString() != data or UnknownFieldSet(msg):",
-            "        return None",
-        ]
-    else:
-        # Unknown fields would be re-emitted (at the end of their message), so drop them
-        # first, at every depth: any that were there then make the bytes differ.
-        lines += [
-            "    msg.DiscardUnknownFields()",
-            "    if msg.SerializePartialToString() != data:",
-            "        return None",
-        ]
+    # gives the same bytes as SerializeToString, slightly faster. Unknown fields would be
+    # re-emitted (at the end of their message), so drop them first, at every depth: any
+    # that were there then make the bytes differ. Discarding (one C call) is cheaper than
+    # building an UnknownFieldSet to look at, and the message is returned only when
+    # nothing was discarded, so the caller never sees the mutation.
+    lines += [
+        "    msg.DiscardUnknownFields()",
+        "    if msg.SerializePartialToString() != data:",
+        "        return None",
+    ]
     if plan.message_fields:
         lines.append("    depth = 0")  # read by the sub-message checks below
     lines += _schema_check_lines(
