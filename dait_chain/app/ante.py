@@ -54,6 +54,7 @@ from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.errors import CryptoError
 from dait_chain.x.auth.address import check_address
 from dait_chain.x.auth.keeper import FEE_COLLECTOR, AuthKeeper
+from dait_chain.x.auth.types import BaseAccount
 from dait_chain.x.bank.coins import DENOM, format_amount, parse_amount
 from dait_chain.x.bank.keeper import BankKeeper
 
@@ -144,12 +145,16 @@ def fee_amount(fee: Fee | None) -> int:
     return parse_amount(fee.amount[0].amount, "fee")
 
 
-def deduct_fee(ctx: Context, auth: AuthKeeper, bank: BankKeeper, signer: str, fee: int) -> None:
-    """Step 5: the fee covers min_fee, the account exists and pays it to fee_collector."""
+def deduct_fee(
+    ctx: Context, auth: AuthKeeper, bank: BankKeeper, signer: str, fee: int
+) -> BaseAccount:
+    """Step 5: the fee covers min_fee, the account exists and pays it to fee_collector.
+    Returns the signer's account."""
     min_fee = auth.get_params(ctx).min_fee
     if fee < min_fee:
         raise ErrInsufficientFee(f"got {format_amount(fee)}, required {format_amount(min_fee)}")
-    if not auth.has_account(ctx, signer):
+    account = auth.account(ctx, signer)
+    if account is None:
         raise ErrUnknownAddress(f"fee payer address: {signer} does not exist")
     if fee:
         have = bank.balance(ctx, signer)
@@ -159,39 +164,40 @@ def deduct_fee(ctx: Context, auth: AuthKeeper, bank: BankKeeper, signer: str, fe
             )
         bank.send_to_module(ctx, signer, FEE_COLLECTOR, fee)
     ctx.events.emit("tx", fee=format_amount(fee), fee_payer=signer)
+    return account
 
 
-def set_pub_key(ctx: Context, auth: AuthKeeper, tx: DecodedTx, signer: str) -> bytes:
+def set_pub_key(ctx: Context, account: BaseAccount, tx: DecodedTx) -> bytes:
     """Step 6: the key that must verify the signature: the account's, or the one the tx
-    carries (recorded on the account's first tx). A carried key must hash to the signer."""
-    account = auth.must_account(ctx, signer)
+    carries (recorded on the account's first tx, in step 9). A carried key other than the
+    stored one must hash to the signer."""
     carried = tx.auth_info.signer_infos[0].public_key
     if carried is None:
         if not account.pub_key:
-            raise ErrInvalidPubKey(f"pubkey on account {signer} is not set")
+            raise ErrInvalidPubKey(f"pubkey on account {account.address} is not set")
         return account.pub_key
     if not isinstance(carried, PubKey):
         raise ErrInvalidPubKey(f"unsupported key type {carried.type_url()}")
+    if carried.key == account.pub_key:
+        return carried.key  # checked against the address when it was stored
     try:
         derived = address_from_pubkey(carried.key)
     except CryptoError as exc:
         raise ErrInvalidPubKey(exc.log) from None
-    if derived != signer:
-        raise ErrInvalidPubKey(f"pubKey does not match signer address {signer}")
-    if not account.pub_key:
-        auth.set_pub_key(ctx, account, carried.key)
+    if derived != account.address:
+        raise ErrInvalidPubKey(f"pubKey does not match signer address {account.address}")
     return carried.key
 
 
 def verify_signature(
-    ctx: Context, auth: AuthKeeper, tx: DecodedTx, signer: str, pub_key: bytes
+    ctx: Context, auth: AuthKeeper, tx: DecodedTx, account: BaseAccount, pub_key: bytes
 ) -> None:
-    """Steps 7-9: sequence, SIGN_MODE_DIRECT signature, sequence bump.
+    """Steps 7-9: sequence, SIGN_MODE_DIRECT signature, then the account is stored with its
+    sequence bumped (and its public key, on first use).
 
     A wrong chain id or account number changes the signed bytes, so it shows as a failed
     signature (sdk 4), as Cosmos reports it.
     """
-    account = auth.must_account(ctx, signer)
     given = tx.auth_info.signer_infos[0].sequence
     if given != account.sequence:
         raise ErrWrongSequence(
@@ -211,9 +217,11 @@ def verify_signature(
             f"({account.account_number}), sequence ({account.sequence}) and chain-id "
             f"({ctx.chain_id})"
         )
-    ctx.events.emit("tx", acc_seq=f"{signer}/{account.sequence}")
+    ctx.events.emit("tx", acc_seq=f"{account.address}/{account.sequence}")
     ctx.events.emit("tx", signature=base64.b64encode(signature).decode())
-    auth.increment_sequence(ctx, account)
+    auth.set_account(
+        ctx, BaseAccount(account.address, pub_key, account.account_number, account.sequence + 1)
+    )
 
 
 def ante(
@@ -228,9 +236,9 @@ def ante(
     signer, msgs = validate_basic(tx, routes)
     check_timeout_height(ctx, tx)
     check_memo(tx, auth.get_params(ctx).max_memo_characters)
-    deduct_fee(ctx, auth, bank, signer, fee_amount(tx.auth_info.fee))
-    pub_key = set_pub_key(ctx, auth, tx, signer)
-    verify_signature(ctx, auth, tx, signer, pub_key)
+    account = deduct_fee(ctx, auth, bank, signer, fee_amount(tx.auth_info.fee))
+    pub_key = set_pub_key(ctx, account, tx)
+    verify_signature(ctx, auth, tx, account, pub_key)
     return AnteOutcome(signer, msgs)
 
 

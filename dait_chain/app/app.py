@@ -240,7 +240,7 @@ class DaitApp:
         on refusal the fee and the sequence bump stay, with the ante's events, and nothing
         else does.
         """
-        tx_ctx = replace(block_ctx, events=EventManager())
+        tx_ctx = block_ctx.with_events(EventManager())
         ante_ctx, write_ante = tx_ctx.branch()
         try:
             outcome = ante(ante_ctx, tx_bytes, self.routes, self.auth, self.bank)
@@ -250,7 +250,7 @@ class DaitApp:
         msg_ctx, write_msgs = tx_ctx.branch()
         try:
             for index, (msg, route) in enumerate(outcome.msgs):
-                one = replace(msg_ctx, events=EventManager())
+                one = msg_ctx.with_events(EventManager())
                 route.handler(one, msg)
                 msg_ctx.events.emit(
                     "message",

@@ -60,13 +60,27 @@ class Context:
                 write()
         """
         cache = CacheKV(self.store)
-        child = replace(self, store=cache, events=EventManager())
+        child = Context(
+            self.chain_id,
+            self.height,
+            self.time_ms,
+            self.proposer,
+            cache,
+            EventManager(),
+            self.mode,
+        )
 
         def write() -> None:
             cache.write()
             self.events.extend(child.events.take())
 
         return child, write
+
+    def with_events(self, events: EventManager) -> Context:
+        """The same context with another event manager (and the same store)."""
+        return Context(
+            self.chain_id, self.height, self.time_ms, self.proposer, self.store, events, self.mode
+        )
 
     def with_store(self, store: KV) -> Context:
         """The same context over another store (and the same event manager)."""

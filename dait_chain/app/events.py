@@ -41,14 +41,13 @@ class Event:
 
 
 def _text(value: str | int) -> str:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
     # bool is an int in Python; "True" is not a Cosmos attribute value, so refuse it.
-    if isinstance(value, bool):
-        raise TypeError("event attribute values are str or int, not bool")
-    if isinstance(value, int):
+    if kind is int or (isinstance(value, int) and not isinstance(value, bool)):
         return str(value)
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"event attribute value of type {type(value).__name__}")
+    raise TypeError(f"event attribute values are str or int, not {kind.__name__}")
 
 
 def new_event(type_: str, /, **attributes: str | int) -> Event:

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 # sortedcontainers ships no type information; SortedDict is used as an ordered dict[bytes, ...].
-from sortedcontainers import SortedDict  # type: ignore[import-untyped]
+from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyped]
 
 from dait_chain.store.errors import ErrEmptyKey, ErrInvalidRange
 
@@ -156,45 +156,61 @@ class CacheKV(KV):
     """A branch of a parent store: reads fall through, writes stay here until `write()`.
 
     Branches nest (a branch of a branch). A deleted key is kept as a tombstone (None) so
-    that it hides the parent's value until the branch is written.
+    that it hides the parent's value until the branch is written. The overlay is a plain
+    dict; its sorted key index is built on the first iteration and kept up to date after,
+    so a branch that is never iterated (most tx branches) costs dict operations only.
     """
 
-    __slots__ = ("_overlay", "parent")
+    __slots__ = ("_index", "_overlay", "parent")
 
     def __init__(self, parent: KV) -> None:
         self.parent = parent
-        self._overlay: SortedDict[bytes, bytes | None] = SortedDict()
+        self._overlay: dict[bytes, bytes | None] = {}
+        self._index: SortedList | None = None
 
     def get(self, key: bytes) -> bytes | None:
         """The branch's value at key, falling through to the parent."""
         overlay = self._overlay
         if key in overlay:
-            value: bytes | None = overlay[key]
-            return value
+            return overlay[key]
         return self.parent.get(key)
 
     def set(self, key: bytes, value: bytes) -> None:
         """Write value at key in this branch."""
         check_key(key)
+        self._mark(key)
         self._overlay[key] = bytes(value)
 
     def delete(self, key: bytes) -> None:
         """Delete key in this branch (a tombstone hides the parent's value)."""
+        self._mark(key)
         self._overlay[key] = None
+
+    def _mark(self, key: bytes) -> None:
+        if self._index is not None and key not in self._overlay:
+            self._index.add(key)
+
+    def _sorted_keys(self) -> SortedList:
+        if self._index is None:
+            self._index = SortedList(self._overlay)
+        return self._index
 
     def write(self) -> None:
         """Flush this branch's writes and deletes to the parent, in key order, and clear it."""
         parent = self.parent
-        for key, value in self._overlay.items():
+        overlay = self._overlay
+        for key in sorted(overlay):
+            value = overlay[key]
             if value is None:
                 parent.delete(key)
             else:
                 parent.set(key, value)
-        self._overlay.clear()
+        self.discard()
 
     def discard(self) -> None:
         """Drop every write of this branch."""
         self._overlay.clear()
+        self._index = None
 
     def dirty_count(self) -> int:
         """How many keys this branch has written or deleted."""
@@ -203,36 +219,36 @@ class CacheKV(KV):
     def _overlay_next(
         self, lo: bytes | None, inclusive: bool, end: bytes | None
     ) -> tuple[bytes, bytes | None] | None:
-        overlay = self._overlay
+        keys = self._sorted_keys()
         if lo is None:
             i = 0
         elif inclusive:
-            i = overlay.bisect_left(lo)
+            i = keys.bisect_left(lo)
         else:
-            i = overlay.bisect_right(lo)
-        if i >= len(overlay):
+            i = keys.bisect_right(lo)
+        if i >= len(keys):
             return None
-        key, value = overlay.peekitem(i)
+        key: bytes = keys[i]
         if end is not None and key >= end:
             return None
-        return key, value
+        return key, self._overlay[key]
 
     def _overlay_prev(
         self, hi: bytes | None, inclusive: bool, start: bytes | None
     ) -> tuple[bytes, bytes | None] | None:
-        overlay = self._overlay
+        keys = self._sorted_keys()
         if hi is None:
-            i = len(overlay)
+            i = len(keys)
         elif inclusive:
-            i = overlay.bisect_right(hi)
+            i = keys.bisect_right(hi)
         else:
-            i = overlay.bisect_left(hi)
+            i = keys.bisect_left(hi)
         if i == 0:
             return None
-        key, value = overlay.peekitem(i - 1)
+        key: bytes = keys[i - 1]
         if start is not None and key < start:
             return None
-        return key, value
+        return key, self._overlay[key]
 
     def seek_next(self, lo: bytes | None, inclusive: bool, end: bytes | None) -> Pair | None:
         """Merge of parent and overlay: the smallest visible pair above lo and below end."""

@@ -8,6 +8,8 @@ account never has two spellings in the store.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dait_chain.app.errors import ErrInvalidAddress
 from dait_chain.crypto.address import decode_address, encode_address
 from dait_chain.crypto.errors import CryptoError
@@ -15,17 +17,30 @@ from dait_chain.crypto.errors import CryptoError
 ADDRESS_SIZE = 20  # RIPEMD160(SHA256(pubkey)) and sha256(module name)[:20]
 
 
-def check_address(address: str, what: str = "address") -> str:
-    """Return address if it is a canonical dait1... account address; else ErrInvalidAddress."""
+def address_problem(address: str) -> str | None:
+    """Why address is not a canonical dait1... account address, or None if it is."""
     if not address:
-        raise ErrInvalidAddress(f"{what}: empty")
+        return "empty"
     try:
         raw = decode_address(address)
     except CryptoError as exc:
-        raise ErrInvalidAddress(f"{what} {address!r}: {exc.log}") from None
+        return exc.log
     if len(raw) != ADDRESS_SIZE:
-        raise ErrInvalidAddress(f"{what} {address!r}: {len(raw)} bytes, not {ADDRESS_SIZE}")
+        return f"{len(raw)} bytes, not {ADDRESS_SIZE}"
     canonical = encode_address(raw)
     if canonical != address:
-        raise ErrInvalidAddress(f"{what} {address!r} is not canonical (expected {canonical})")
+        return f"not canonical (expected {canonical})"
+    return None
+
+
+# A pure function of the string, called several times per tx on the same few addresses:
+# caching it changes no result and saves the bech32 round trip.
+_cached_problem = lru_cache(maxsize=1 << 16)(address_problem)
+
+
+def check_address(address: str, what: str = "address") -> str:
+    """Return address if it is a canonical dait1... account address; else ErrInvalidAddress."""
+    problem = _cached_problem(address)
+    if problem is not None:
+        raise ErrInvalidAddress(f"{what} {address!r}: {problem}")
     return address

@@ -37,6 +37,7 @@ class AuthKeeper:
         self.next_account_number = Sequence(schema, 2, "next_account_number")
         # name -> permissions; address -> name. Static wiring, not state.
         self._module_perms: dict[str, frozenset[str]] = {}
+        self._module_addresses: dict[str, str] = {}
         self._module_by_address: dict[str, str] = {}
         self.register_module_account(FEE_COLLECTOR)
 
@@ -51,14 +52,16 @@ class AuthKeeper:
             raise ValueError(f"module account {name!r} declared twice")
         address = module_address(name)
         self._module_perms[name] = frozenset(permissions)
+        self._module_addresses[name] = address
         self._module_by_address[address] = name
         return address
 
     def module_address(self, name: str) -> str:
         """The address of a declared module account."""
-        if name not in self._module_perms:
+        address = self._module_addresses.get(name)
+        if address is None:
             raise KeyError(f"module account {name!r} is not declared")
-        return module_address(name)
+        return address
 
     def has_module_account(self, name: str) -> bool:
         """Whether `name` is a declared module account."""
@@ -74,7 +77,7 @@ class AuthKeeper:
 
     def module_accounts(self) -> list[tuple[str, str]]:
         """(name, address) of every declared module account, by name."""
-        return [(name, module_address(name)) for name in sorted(self._module_perms)]
+        return sorted(self._module_addresses.items())
 
     # ---- params --------------------------------------------------------------------------
 

@@ -123,9 +123,10 @@ class BankKeeper:
     # ---- internals -----------------------------------------------------------------------
 
     def _module_address(self, module_name: str) -> str:
-        if not self.auth.has_module_account(module_name):
-            raise ErrUnknownModuleAccount(repr(module_name))
-        return self.auth.module_address(module_name)
+        try:
+            return self.auth.module_address(module_name)
+        except KeyError:
+            raise ErrUnknownModuleAccount(repr(module_name)) from None
 
     def _sub(self, ctx: Context, address: str, amount: int) -> None:
         have = self.balance(ctx, address)
