@@ -45,9 +45,9 @@ from dait_chain.app.errors import (
     ErrUnknownRequest,
     ErrWrongSequence,
 )
-from dait_chain.app.tx import DecodedTx, decode_tx, sign_doc_bytes
+from dait_chain.app.tx import PUBKEY_TYPE_URL, ParsedTx, parse_tx, sign_doc_bytes
 from dait_chain.codec.errors import CodecError
-from dait_chain.codec.tx import Fee, PubKey, SignMode
+from dait_chain.codec.tx import SignMode
 from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto import secp256k1
 from dait_chain.crypto.address import address_from_pubkey
@@ -76,23 +76,23 @@ class AnteOutcome:
     msgs: tuple[tuple[ProtoValue, Route], ...]
 
 
-def decode_step(tx_bytes: bytes) -> DecodedTx:
+def decode_step(tx_bytes: bytes) -> ParsedTx:
     """Step 1: strict decode; any codec refusal is the SDK's tx parse error."""
     try:
-        return decode_tx(tx_bytes)
+        return parse_tx(tx_bytes)
     except CodecError as exc:
         raise ErrTxDecode(f"{type(exc).__name__}: {exc.log}") from None
 
 
 def validate_basic(
-    tx: DecodedTx, routes: Mapping[type[Any], Route]
+    tx: ParsedTx, routes: Mapping[type[Any], Route]
 ) -> tuple[str, tuple[tuple[ProtoValue, Route], ...]]:
     """Step 2: shape of the tx; returns the single signer and the routed messages."""
-    msgs = tx.body.messages
+    msgs = tx.messages
     if not msgs:
         raise ErrInvalidRequest("must contain at least one message")
-    signatures = tx.raw.signatures
-    signer_infos = tx.auth_info.signer_infos
+    signatures = tx.signatures
+    signer_infos = tx.signers
     if not signatures:
         raise ErrNoSignatures("a tx needs one signature")
     if len(signatures) > 1 or len(signer_infos) > 1:
@@ -112,37 +112,34 @@ def validate_basic(
             raise ErrInvalidSigner(f"message {i} signer {msg_signer} != tx signer {signer}")
         routed.append((msg, route))
     check_address(signer, "signer")
-    info = signer_infos[0]
-    single = None if info.mode_info is None else info.mode_info.single
-    if single is None or single.mode != SignMode.SIGN_MODE_DIRECT:
+    if signer_infos[0].mode != SignMode.SIGN_MODE_DIRECT:
         raise ErrNotSupported("only SIGN_MODE_DIRECT single signers are supported")
-    fee = tx.auth_info.fee
-    if fee is not None and (fee.payer or fee.granter):
+    if tx.fee_payer or tx.fee_granter:
         raise ErrNotSupported("fee payer and fee granter are not supported")
     return signer, tuple(routed)
 
 
-def check_timeout_height(ctx: Context, tx: DecodedTx) -> None:
+def check_timeout_height(ctx: Context, tx: ParsedTx) -> None:
     """Step 3: a tx with timeout_height h is valid in blocks up to and including h."""
-    timeout = tx.body.timeout_height
+    timeout = tx.timeout_height
     if timeout and ctx.height > timeout:
         raise ErrTxTimeoutHeight(f"block height {ctx.height} > timeout height {timeout}")
 
 
-def check_memo(tx: DecodedTx, max_bytes: int) -> None:
+def check_memo(tx: ParsedTx, max_bytes: int) -> None:
     """Step 4: the memo's UTF-8 length (Go's len of a string) within the param."""
-    size = len(tx.body.memo.encode())
+    size = len(tx.memo.encode())
     if size > max_bytes:
         raise ErrMemoTooLarge(f"maximum number of characters is {max_bytes} but received {size}")
 
 
-def fee_amount(fee: Fee | None) -> int:
+def fee_amount(fee: tuple[tuple[str, str], ...]) -> int:
     """The uDAIT amount of a tx's fee: no coin is 0; otherwise exactly one uDAIT coin."""
-    if fee is None or not fee.amount:
+    if not fee:
         return 0
-    if len(fee.amount) != 1 or fee.amount[0].denom != DENOM:
+    if len(fee) != 1 or fee[0][0] != DENOM:
         raise ErrInsufficientFee(f"fee must be one {DENOM} coin")
-    return parse_amount(fee.amount[0].amount, "fee")
+    return parse_amount(fee[0][1], "fee")
 
 
 def deduct_fee(
@@ -167,30 +164,31 @@ def deduct_fee(
     return account
 
 
-def set_pub_key(ctx: Context, account: BaseAccount, tx: DecodedTx) -> bytes:
+def set_pub_key(ctx: Context, account: BaseAccount, tx: ParsedTx) -> bytes:
     """Step 6: the key that must verify the signature: the account's, or the one the tx
     carries (recorded on the account's first tx, in step 9). A carried key other than the
     stored one must hash to the signer."""
-    carried = tx.auth_info.signer_infos[0].public_key
-    if carried is None:
+    signer = tx.signers[0]
+    if not signer.public_key_type:
         if not account.pub_key:
             raise ErrInvalidPubKey(f"pubkey on account {account.address} is not set")
         return account.pub_key
-    if not isinstance(carried, PubKey):
-        raise ErrInvalidPubKey(f"unsupported key type {carried.type_url()}")
-    if carried.key == account.pub_key:
-        return carried.key  # checked against the address when it was stored
+    if signer.public_key_type != PUBKEY_TYPE_URL:
+        raise ErrInvalidPubKey(f"unsupported key type {signer.public_key_type}")
+    carried = signer.public_key
+    if carried == account.pub_key:
+        return carried  # checked against the address when it was stored
     try:
-        derived = address_from_pubkey(carried.key)
+        derived = address_from_pubkey(carried)
     except CryptoError as exc:
         raise ErrInvalidPubKey(exc.log) from None
     if derived != account.address:
         raise ErrInvalidPubKey(f"pubKey does not match signer address {account.address}")
-    return carried.key
+    return carried
 
 
 def verify_signature(
-    ctx: Context, auth: AuthKeeper, tx: DecodedTx, account: BaseAccount, pub_key: bytes
+    ctx: Context, auth: AuthKeeper, tx: ParsedTx, account: BaseAccount, pub_key: bytes
 ) -> None:
     """Steps 7-9: sequence, SIGN_MODE_DIRECT signature, then the account is stored with its
     sequence bumped (and its public key, on first use).
@@ -198,15 +196,13 @@ def verify_signature(
     A wrong chain id or account number changes the signed bytes, so it shows as a failed
     signature (sdk 4), as Cosmos reports it.
     """
-    given = tx.auth_info.signer_infos[0].sequence
+    given = tx.signers[0].sequence
     if given != account.sequence:
         raise ErrWrongSequence(
             f"account sequence mismatch, expected {account.sequence}, got {given}"
         )
-    doc = sign_doc_bytes(
-        tx.raw.body_bytes, tx.raw.auth_info_bytes, ctx.chain_id, account.account_number
-    )
-    signature = tx.raw.signatures[0]
+    doc = sign_doc_bytes(tx.body_bytes, tx.auth_info_bytes, ctx.chain_id, account.account_number)
+    signature = tx.signatures[0]
     try:
         ok = secp256k1.verify(pub_key, doc, signature)
     except CryptoError as exc:
@@ -236,7 +232,7 @@ def ante(
     signer, msgs = validate_basic(tx, routes)
     check_timeout_height(ctx, tx)
     check_memo(tx, auth.get_params(ctx).max_memo_characters)
-    account = deduct_fee(ctx, auth, bank, signer, fee_amount(tx.auth_info.fee))
+    account = deduct_fee(ctx, auth, bank, signer, fee_amount(tx.fee))
     pub_key = set_pub_key(ctx, account, tx)
     verify_signature(ctx, auth, tx, account, pub_key)
     return AnteOutcome(signer, msgs)

@@ -28,7 +28,7 @@ from dait_chain.app.errors import (
     ErrWrongSequence,
 )
 from dait_chain.app.testkit import BASE_MODULES, Actor, TestChain, actor
-from dait_chain.app.tx import sign_doc_bytes
+from dait_chain.app.tx import decode_tx, parse_tx, sign_doc_bytes
 from dait_chain.codec.tx import (
     AuthInfo,
     Coin,
@@ -331,3 +331,82 @@ def test_sign_doc_bytes_equal_the_canonical_sign_doc_encoding(
         sign_doc_bytes(body, auth, chain_id, number)
         == SignDoc(body, auth, chain_id, number).encode()
     )
+
+
+VALID_TX_CHAIN = TestChain.start(modules=BASE_MODULES, users=("alice", "bob"))
+VALID_TX = VALID_TX_CHAIN.tx(
+    VALID_TX_CHAIN.alice,
+    send(VALID_TX_CHAIN.alice, VALID_TX_CHAIN.bob),
+    memo="m",
+    timeout_height=9,
+)
+
+
+def parsed_view(tx_bytes: bytes) -> object:
+    """What decode_tx says about a tx, in parse_tx's shape (or the error class)."""
+    try:
+        d = decode_tx(tx_bytes)
+    except DaitError as exc:
+        return type(exc)
+    signers = []
+    for info in d.auth_info.signer_infos:
+        key = info.public_key
+        key_type = "" if key is None else key.type_url()
+        key_bytes = key.key if isinstance(key, PubKey) else b""
+        single = None if info.mode_info is None else info.mode_info.single
+        signers.append(
+            (key_type, key_bytes, None if single is None else int(single.mode), info.sequence)
+        )
+    fee = d.auth_info.fee
+    coins = () if fee is None else tuple((c.denom, c.amount) for c in fee.amount)
+    return (
+        d.raw.body_bytes,
+        d.raw.auth_info_bytes,
+        d.raw.signatures,
+        d.body.messages,
+        d.body.memo,
+        d.body.timeout_height,
+        tuple(signers),
+        coins,
+        "" if fee is None else fee.payer,
+        "" if fee is None else fee.granter,
+    )
+
+
+def parse_view(tx_bytes: bytes) -> object:
+    try:
+        p = parse_tx(tx_bytes)
+    except DaitError as exc:
+        return type(exc)
+    signers = tuple((s.public_key_type, s.public_key, s.mode, s.sequence) for s in p.signers)
+    return (
+        p.body_bytes,
+        p.auth_info_bytes,
+        p.signatures,
+        p.messages,
+        p.memo,
+        p.timeout_height,
+        signers,
+        p.fee,
+        p.fee_payer,
+        p.fee_granter,
+    )
+
+
+@given(st.lists(st.tuples(st.integers(0, len(VALID_TX) - 1), st.integers(0, 255)), max_size=3))
+def test_fast_parse_accepts_and_reads_exactly_what_decode_tx_does(
+    edits: list[tuple[int, int]],
+) -> None:
+    """parse_tx (the ante's decoder) and decode_tx (the ProtoValue decoder) accept the same
+    bytes, refuse the same bytes with the same codec error, and read the same fields."""
+    data = bytearray(VALID_TX)
+    for pos, byte in edits:
+        data[pos] = byte
+    assert parse_view(bytes(data)) == parsed_view(bytes(data))
+
+
+def test_carried_key_of_another_type_is_invalid(chain: TestChain) -> None:
+    not_a_key = BaseAccount(chain.alice.address, b"", 0, 0)
+    info = SignerInfo(not_a_key, ModeInfo(ModeInfoSingle(SignMode.SIGN_MODE_DIRECT)), 0)
+    tx = signed(chain, chain.alice, (send(chain.alice, chain.bob),), signer_infos=(info,))
+    assert_refused(chain, tx, ErrInvalidPubKey)

@@ -1,0 +1,129 @@
+"""Benchmark of the block loop, as a ratio to a baseline measured in the same run.
+
+Target (specs/app.md §1): a signed bank MsgSend through FinalizeBlock (ante, message,
+events, commit and app hash; a block of 50 such sends, per tx) <= 2x the secp256k1
+verification of its signature alone. Also reported: the same per tx without the commit
+(deliver_tx only), to show where the rest goes.
+
+Run: python -m pytest bench/test_bench_app.py --benchmark-enable -q -s
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from dait_chain.app.abci import FinalizeBlockRequest
+from dait_chain.app.testkit import BASE_MODULES, TestChain
+from dait_chain.app.tx import decode_tx, sign_doc_bytes
+from dait_chain.codec.tx import Coin, MsgSend
+from dait_chain.crypto import secp256k1
+
+USERS = 50
+ROUNDS = 7
+BLOCKS_PER_ROUND = 4
+VERIFY_ITERATIONS = 400
+TARGET = 2.0
+
+
+class SendLoad:
+    """50 funded users; each block has one send from each user to the next."""
+
+    def __init__(self) -> None:
+        names = tuple(f"user{i:02d}" for i in range(USERS))
+        self.chain = TestChain.start(modules=BASE_MODULES, users=names)
+        self.actors = [self.chain.actors[n] for n in names]
+        self.numbers = [self.chain.account(a)[0] for a in self.actors]
+        self.sequence = 0
+        # the first tx of each account stores its public key; keep it out of the timing
+        self.chain.block(*self.next_block())
+
+    def next_block(self) -> tuple[bytes, ...]:
+        txs = []
+        for i, who in enumerate(self.actors):
+            to = self.actors[(i + 1) % USERS].address
+            msg = MsgSend(who.address, to, (Coin("uDAIT", "5"),))
+            txs.append(
+                self.chain.tx(who, msg, sequence=self.sequence, account_number=self.numbers[i])
+            )
+        self.sequence += 1
+        return tuple(txs)
+
+
+def per_tx_block_ns(load: SendLoad, blocks: list[tuple[bytes, ...]]) -> float:
+    chain = load.chain
+    start = time.perf_counter_ns()
+    for txs in blocks:
+        chain.block(*txs)
+    return (time.perf_counter_ns() - start) / (len(blocks) * USERS)
+
+
+def per_tx_deliver_ns(load: SendLoad, blocks: list[tuple[bytes, ...]]) -> float:
+    """deliver_tx on a block branch that is never committed (no commit, no app hash)."""
+    app = load.chain.app
+    total = 0
+    for txs in blocks:
+        ctx = app.query_context()
+        start = time.perf_counter_ns()
+        for tx in txs:
+            app.deliver_tx(ctx, tx)
+        total += time.perf_counter_ns() - start
+    return total / (len(blocks) * USERS)
+
+
+def verify_ns(load: SendLoad, tx: bytes) -> float:
+    decoded = decode_tx(tx)
+    who = load.actors[0]
+    doc = sign_doc_bytes(decoded.raw.body_bytes, decoded.raw.auth_info_bytes, "dait-local-1", 0)
+    sig = decoded.raw.signatures[0]
+    assert secp256k1.verify(who.pubkey, doc, sig)
+    start = time.perf_counter_ns()
+    for _ in range(VERIFY_ITERATIONS):
+        secp256k1.verify(who.pubkey, doc, sig)
+    return (time.perf_counter_ns() - start) / VERIFY_ITERATIONS
+
+
+def test_bench_bank_send_through_finalize_block_vs_signature_verify(benchmark: Any) -> None:
+    load = SendLoad()
+    best_block = best_deliver = best_verify = float("inf")
+    for _ in range(ROUNDS):
+        # interleave the measurements so that machine load hits all of them alike
+        deliver_blocks = [load.next_block() for _ in range(BLOCKS_PER_ROUND)]
+        best_deliver = min(best_deliver, per_tx_deliver_ns(load, deliver_blocks))
+        load.sequence -= BLOCKS_PER_ROUND  # those blocks were never committed
+        blocks = [load.next_block() for _ in range(BLOCKS_PER_ROUND)]
+        best_verify = min(best_verify, verify_ns(load, blocks[0][0]))
+        best_block = min(best_block, per_tx_block_ns(load, blocks))
+    ratio = best_block / best_verify
+    deliver_ratio = best_deliver / best_verify
+    assert all(r.ok for r in load.chain.block(*load.next_block()).tx_results)
+    benchmark.extra_info.update(
+        {
+            "per_tx_finalize_ns": round(best_block),
+            "per_tx_deliver_only_ns": round(best_deliver),
+            "verify_ns": round(best_verify),
+            "ratio": round(ratio, 3),
+            "ratio_deliver_only": round(deliver_ratio, 3),
+            "target_ratio": TARGET,
+            "meets_target": ratio <= TARGET,
+        }
+    )
+    verdict = "meets" if ratio <= TARGET else "MISSES"
+    print(
+        f"\nbank send via FinalizeBlock: {best_block:.0f} ns/tx, verify {best_verify:.0f} ns, "
+        f"ratio {ratio:.2f} (target <= {TARGET}) {verdict}; deliver_tx only "
+        f"{best_deliver:.0f} ns/tx, ratio {deliver_ratio:.2f}"
+    )
+
+    def one_block() -> None:
+        txs = load.next_block()
+        load.chain.app.finalize_block(
+            FinalizeBlockRequest(
+                load.chain.app.height + 1,
+                load.chain.time_of(load.chain.app.height + 1),
+                load.chain.spec.validators[0].operator,
+                txs,
+            )
+        )
+
+    benchmark.pedantic(one_block, rounds=3, iterations=1)
