@@ -137,8 +137,12 @@ def parse_genesis(data: dict[str, Any]) -> GenesisState:
 
 
 def init_genesis(keeper: Keeper, ctx: Context, data: dict[str, Any]) -> None:
-    """Write the records and rebuild the indexes from them."""
-    state = parse_genesis(data)
+    """Validate the section, then write it."""
+    write_genesis(keeper, ctx, parse_genesis(data))
+
+
+def write_genesis(keeper: Keeper, ctx: Context, state: GenesisState) -> None:
+    """Write a validated state's records and rebuild the indexes from them."""
     keeper.params.set(ctx, state.params)
     for p in state.providers:
         keeper.providers.set(ctx, p.address, p)
@@ -159,6 +163,7 @@ def init_genesis(keeper: Keeper, ctx: Context, data: dict[str, Any]) -> None:
         if lease.state == LeaseState.ACTIVE:
             keeper.lease_ends.add(ctx, lease.end_height, lease.deployment_id)
     keeper.deployment_seq.set(ctx, state.next_deployment_id)
+    keeper.refresh_next_work(ctx)
 
 
 def export_genesis(keeper: Keeper, ctx: Context) -> dict[str, Any]:

@@ -180,6 +180,23 @@ def open_orders_indexed(keeper: Keeper) -> Check:
     return check
 
 
+def next_work_exact(keeper: Keeper) -> Check:
+    """§16.7: `next_work` is the earliest due of the two schedules (absent when both are
+    empty), so an idle EndBlocker that reads only it skips nothing."""
+
+    def check(ctx: Context) -> tuple[str, bool]:
+        dues = [
+            d
+            for d in (keeper.order_checks.next_due(ctx), keeper.lease_ends.next_due(ctx))
+            if d is not None
+        ]
+        expected = min(dues) if dues else None
+        stored = keeper.next_work.get(ctx)
+        return f"next_work {stored}, schedules say {expected}", stored != expected
+
+    return check
+
+
 def invariants(keeper: Keeper) -> tuple[Invariant, ...]:
     """Every x/compute_market invariant."""
     m = keys.MODULE_NAME
@@ -191,4 +208,5 @@ def invariants(keeper: Keeper) -> tuple[Invariant, ...]:
         Invariant(m, "lease-price-within-clock", lease_price_within_clock(keeper)),
         Invariant(m, "lease-paid-as-settled", lease_paid_as_settled(keeper)),
         Invariant(m, "open-orders-indexed", open_orders_indexed(keeper)),
+        Invariant(m, "next-work-exact", next_work_exact(keeper)),
     )

@@ -27,6 +27,7 @@ from dait_chain.store.collections import (
     StrKey,
     TripleKey,
     Uint64Key,
+    Uint64Value,
 )
 from dait_chain.store.schedule import Schedule
 from dait_chain.x.compute_market import events as ev
@@ -127,6 +128,28 @@ def validate_tee_pubkey(tee_pubkey: bytes) -> None:
         raise ErrInvalidTeePubkey(f"tee_pubkey: {exc.log}") from None
 
 
+class DepositRefunds:
+    """The bid deposits one EndBlocker returns, summed per provider and paid at its end in
+    address order: settling 1,000 orders with 20 bids each makes 20 transfers, not 20,000
+    (specs §7.3). Deposits never fund anything else, so paying them at the end of the
+    EndBlocker instead of bid by bid changes no balance seen by any rule."""
+
+    __slots__ = ("amounts",)
+
+    def __init__(self) -> None:
+        self.amounts: dict[str, int] = {}
+
+    def add(self, provider: str, amount: int) -> None:
+        """Owe `amount` more to `provider`."""
+        self.amounts[provider] = self.amounts.get(provider, 0) + amount
+
+    def pay(self, bank: BankKeeper, ctx: Context) -> None:
+        """Pay every provider its sum, in address order."""
+        for provider in sorted(self.amounts):
+            bank.send_from_module(ctx, keys.DEPOSIT_ACCOUNT, provider, self.amounts[provider])
+        self.amounts.clear()
+
+
 class Keeper:
     """The module's state and the operations on it."""
 
@@ -164,6 +187,7 @@ class Keeper:
         self.lease_ends: Schedule[int] = Schedule(
             s, keys.LEASE_ENDS_PREFIX, "lease_ends", Uint64Key
         )
+        self.next_work: Item[int] = Item(s, keys.NEXT_WORK_PREFIX, "next_work", Uint64Value)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -208,15 +232,21 @@ class Keeper:
             yield bid
 
     def next_due_height(self, ctx: Context) -> int | None:
-        """The earliest height at which the EndBlocker has work: an order to look at or a
-        lease to end; two seeks, O(log n) (specs §6.6)."""
+        """The earliest height at which the EndBlocker has work (an order to look at or a
+        lease to end), or None: one key read (§6.6)."""
+        return self.next_work.get(ctx)
+
+    def refresh_next_work(self, ctx: Context) -> None:
+        """Recompute `next_work` as the earliest due of both schedules (two seeks). Called
+        after every change to a schedule, so it is always exact (invariant §16.6) and an
+        import recomputes the same value."""
         a = self.order_checks.next_due(ctx)
         b = self.lease_ends.next_due(ctx)
-        if a is None:
-            return b
-        if b is None:
-            return a
-        return min(a, b)
+        due = b if a is None else a if b is None else min(a, b)
+        if due is None:
+            self.next_work.delete(ctx)
+        else:
+            self.next_work.set(ctx, due)
 
     # --- providers (specs §4) ----------------------------------------------------------------
 
@@ -327,6 +357,7 @@ class Keeper:
         self.deployments.set(ctx, deployment_id, deployment)
         self.orders.set(ctx, deployment_id, order)
         self.order_checks.add(ctx, last_height, deployment_id)
+        self.refresh_next_work(ctx)
         ctx.events.emit(
             ev.EVENT_DEPLOYMENT_CREATED,
             module=ev.MODULE,
@@ -359,6 +390,7 @@ class Keeper:
         if order.state != OrderState.OPEN:
             raise ErrOrderNotOpen(f"order {deployment_id} is {order.state.name.lower()}")
         self._close_open_order(ctx, deployment, order, OrderCloseReason.CANCELED)
+        self.refresh_next_work(ctx)
 
     def _close_deployment(self, ctx: Context, deployment: Deployment) -> None:
         refund = deployment.escrow_balance_uDAIT
@@ -379,7 +411,12 @@ class Keeper:
         )
 
     def _close_open_order(
-        self, ctx: Context, deployment: Deployment, order: Order, reason: OrderCloseReason
+        self,
+        ctx: Context,
+        deployment: Deployment,
+        order: Order,
+        reason: OrderCloseReason,
+        refunds: DepositRefunds | None = None,
     ) -> None:
         """Close an open order without a lease (§6.7): unfilled at its last chance, or
         canceled by the tenant. Its open bids close, their deposits and the escrow return."""
@@ -398,7 +435,13 @@ class Keeper:
         self._emit_order_closed(ctx, order, reason)
         for bid in list(self.open_bids_ranked(ctx, order.deployment_id)):
             self._retire_bid(
-                ctx, order.owner, order.deployment_id, bid, BidState.CLOSED, ev.BID_CLOSED_ORDER
+                ctx,
+                order.owner,
+                order.deployment_id,
+                bid,
+                BidState.CLOSED,
+                ev.BID_CLOSED_ORDER,
+                refunds,
             )
         self._close_deployment(ctx, deployment)
 
@@ -464,6 +507,7 @@ class Keeper:
         if next_check != order.next_check_height:
             self.order_checks.remove(ctx, order.next_check_height, deployment_id)
             self.order_checks.add(ctx, next_check, deployment_id)
+            self.refresh_next_work(ctx)
         self.orders.set(
             ctx,
             deployment_id,
@@ -507,16 +551,17 @@ class Keeper:
         candidate: BidCandidate,
         state: BidState,
         reason: str,
+        refunds: DepositRefunds | None = None,
     ) -> None:
         """Take an open bid out of the auction (lost, closed, or its order closed): it
-        leaves the rank index and its deposit returns (§7.3)."""
+        leaves the rank index and its deposit returns (§7.3), at once in a tx, at the end
+        of the EndBlocker when `refunds` collects them."""
         key = (deployment_id, candidate.provider)
         bid = self.bids.must_get(ctx, key, ErrBidNotFound)
         self.open_bid_rank.remove(
             ctx, (deployment_id, (bid.price_uDAIT, bid.created_height, bid.provider))
         )
-        if bid.deposit_uDAIT:
-            self.bank.send_from_module(ctx, keys.DEPOSIT_ACCOUNT, bid.provider, bid.deposit_uDAIT)
+        self._refund_deposit(ctx, bid, refunds)
         self.bids.set(ctx, key, replace(bid, state=state, closed_height=ctx.height))
         ctx.events.emit(
             ev.EVENT_BID_CLOSED,
@@ -529,9 +574,30 @@ class Keeper:
             reason=reason,
         )
 
+    def _refund_deposit(self, ctx: Context, bid: Bid, refunds: DepositRefunds | None) -> None:
+        if not bid.deposit_uDAIT:
+            return
+        if refunds is None:
+            self.bank.send_from_module(ctx, keys.DEPOSIT_ACCOUNT, bid.provider, bid.deposit_uDAIT)
+        else:
+            refunds.add(bid.provider, bid.deposit_uDAIT)
+
     # --- the auction (specs §6) -------------------------------------------------------------
 
-    def settle_due_orders(self, ctx: Context) -> None:
+    def end_block(self, ctx: Context) -> None:
+        """The EndBlocker (§6.6): nothing to do unless `next_work` is due (one key read);
+        else end the leases due, then look at the orders due, then pay the deposit refunds
+        of every bid retired here, one transfer per provider in address order."""
+        due = self.next_work.get(ctx)
+        if due is None or due > ctx.height:
+            return
+        self.expire_leases(ctx)
+        refunds = DepositRefunds()
+        self.settle_due_orders(ctx, refunds)
+        refunds.pay(self.bank, ctx)
+        self.refresh_next_work(ctx)
+
+    def settle_due_orders(self, ctx: Context, refunds: DepositRefunds) -> None:
         """EndBlocker step 2 (§6.5): every order whose next check is due, in priority order
         (Heavy first, then creation height, then deployment id), either settles, closes
         unfilled at its last chance, or is rescheduled."""
@@ -548,10 +614,15 @@ class Keeper:
             work.append((key, deployment))
         work.sort(key=lambda item: item[0])
         for _, deployment in work:
-            self._auction_step(ctx, params, deployment, self.get_order(ctx, deployment.id))
+            self._auction_step(ctx, params, deployment, self.get_order(ctx, deployment.id), refunds)
 
     def _auction_step(
-        self, ctx: Context, params: Params, deployment: Deployment, order: Order
+        self,
+        ctx: Context,
+        params: Params,
+        deployment: Deployment,
+        order: Order,
+        refunds: DepositRefunds,
     ) -> None:
         h = ctx.height
         window = order.last_height - order.opened_height
@@ -569,16 +640,15 @@ class Keeper:
             p = self.get_provider(ctx, address)
             return p.active_leases < p.capacity and attributes_match(filters, p.attributes, ordered)
 
-        winner = select_winning_bid(
-            self.open_bids_ranked(ctx, order.deployment_id), clock, provider_ready
-        )
+        ranked = list(self.open_bids_ranked(ctx, order.deployment_id))
+        winner = select_winning_bid(ranked, clock, provider_ready)
         if winner is not None:
-            self._settle(ctx, deployment, order, winner, clock)
+            self._settle(ctx, deployment, order, winner, clock, ranked, refunds)
             return
         if h >= order.last_height:
-            self._close_open_order(ctx, deployment, order, OrderCloseReason.UNFILLED)
+            self._close_open_order(ctx, deployment, order, OrderCloseReason.UNFILLED, refunds)
             return
-        cheapest = next(self.open_bids_ranked(ctx, order.deployment_id), None)
+        cheapest = ranked[0] if ranked else None
         if cheapest is None:
             next_check = order.last_height
         elif cheapest.price <= clock:
@@ -597,6 +667,8 @@ class Keeper:
         order: Order,
         winner: BidCandidate,
         clock: int,
+        ranked: list[BidCandidate],
+        refunds: DepositRefunds,
     ) -> None:
         """The order settles (§6.4, §8.1): the winning bid becomes a lease at its own price,
         the provider's capacity is taken, every other open bid loses."""
@@ -638,8 +710,7 @@ class Keeper:
         self.open_bid_rank.remove(
             ctx, (deployment.id, (won.price_uDAIT, won.created_height, won.provider))
         )
-        if won.deposit_uDAIT:
-            self.bank.send_from_module(ctx, keys.DEPOSIT_ACCOUNT, won.provider, won.deposit_uDAIT)
+        self._refund_deposit(ctx, won, refunds)
         self.bids.set(ctx, (deployment.id, won.provider), replace(won, state=BidState.ACTIVE))
         ctx.events.emit(
             ev.EVENT_BID_WON,
@@ -662,10 +733,17 @@ class Keeper:
             start_height=h,
             end_height=end_height,
         )
-        for loser in list(self.open_bids_ranked(ctx, deployment.id)):
-            self._retire_bid(
-                ctx, deployment.owner, deployment.id, loser, BidState.LOST, ev.BID_CLOSED_LOST
-            )
+        for loser in ranked:
+            if loser.provider != winner.provider:
+                self._retire_bid(
+                    ctx,
+                    deployment.owner,
+                    deployment.id,
+                    loser,
+                    BidState.LOST,
+                    ev.BID_CLOSED_LOST,
+                    refunds,
+                )
 
     # --- leases (specs §8) --------------------------------------------------------------------
 
@@ -720,6 +798,7 @@ class Keeper:
             raise ErrLeaseNotActive(f"lease {deployment_id} is closed")
         self.lease_ends.remove(ctx, lease.end_height, deployment_id)
         self._finish_lease(ctx, lease, LeaseCloseReason.TENANT_CLOSED)
+        self.refresh_next_work(ctx)
 
     def expire_leases(self, ctx: Context) -> None:
         """EndBlocker step 1 (§8.5): close every lease whose end height is this block,

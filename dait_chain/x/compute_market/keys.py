@@ -23,3 +23,6 @@ OPEN_BID_RANK_PREFIX = 0x07  # KeySet[(deployment id, (price, bid height, provid
 ORDER_CHECKS_PREFIX = 0x08  # Schedule[(next check height, deployment id)], open orders
 LEASES_PREFIX = 0x09  # Map[deployment id -> Lease]
 LEASE_ENDS_PREFIX = 0x0A  # Schedule[(end height, deployment id)], active leases
+# Item[uint64]: the earliest due height of both schedules (absent when both are empty), so
+# an idle EndBlocker and next_due cost one key read (specs §6.6).
+NEXT_WORK_PREFIX = 0x0B
