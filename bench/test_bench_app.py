@@ -20,9 +20,9 @@ from dait_chain.codec.tx import Coin, MsgSend
 from dait_chain.crypto import secp256k1
 
 USERS = 50
-ROUNDS = 7
-BLOCKS_PER_ROUND = 4
-VERIFY_ITERATIONS = 400
+ROUNDS = 20
+BLOCKS_PER_ROUND = 1
+VERIFY_ITERATIONS = 200
 TARGET = 2.0
 
 
