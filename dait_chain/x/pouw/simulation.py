@@ -481,7 +481,124 @@ def demo_scenario(
     )
 
 
+# --- censorship (specs §13) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CensorshipResult:
+    """One censorship run: how long commits waited, and what it cost the chain.
+
+    Delays are in blocks from the height a commit tx was broadcast for to the height that
+    recorded it (0 = the same block)."""
+
+    validators: int
+    colluders: int
+    colluding_power: int
+    total_power: int
+    strategy: str
+    blocks: int
+    commits: int
+    included: int
+    max_delay: int
+    total_delay: int
+    delay_histogram: tuple[tuple[int, int], ...]
+    force_included: int
+    rejected_rounds: int
+    heights_with_extra_rounds: int
+
+    @property
+    def never_included(self) -> int:
+        return self.commits - self.included
+
+
+STRATEGIES: Final = ("honest", "smart", "naive")
+
+
+def censorship_run(
+    *,
+    validators: int = 10,
+    colluders: int = 0,
+    blocks: int = 100,
+    hosts: int = 6,
+    strategy: str = "smart",
+    seed: int = 1,
+    see_now_permille: int = 1000,
+    max_delay_blocks: int = 0,
+    never_permille: int = 0,
+) -> CensorshipResult:
+    """Equal-power validators, the first `colluders` of them colluding against every host;
+    each host broadcasts a new commit whenever its previous one is on chain; count the
+    blocks each commit waits (specs §13).
+
+    Strategies: "smart" colluders leave the commits out of their proposals, list only as
+    many honest votes as 2/3 + 1 needs (preferring votes that do not back a commit),
+    extend their own votes with nothing, and refuse honest proposals; "naive" ones strike
+    the commits from force_included instead of dropping votes (honest validators reject
+    that) and accept honest proposals; "honest" is nobody colluding."""
+    from dait_chain.sim.consensus import Collusion, GossipModel, Network  # the sim layer
+
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy {strategy!r} not in {STRATEGIES}")
+    bonds = tuple(1_000_000_000 for _ in range(validators))
+    world = build_world(validator_bonds=bonds, hosts=hosts, prefix=f"cens{validators}")
+    colluding = frozenset(v.address for v in world.validators[:colluders])
+    if strategy == "naive":
+        collusion = Collusion(
+            colluders=colluding,
+            drop_votes=False,
+            omit_forced=True,
+            withhold_extensions=False,
+            reject_honest=False,
+        )
+    else:
+        collusion = Collusion(colluders=colluding if strategy == "smart" else frozenset())
+    network = Network(
+        world.app,
+        {v.address: v.privkey for v in world.validators},
+        gossip=GossipModel(seed, see_now_permille, max_delay_blocks, never_permille),
+        collusion=collusion,
+    )
+    waiting: dict[str, tuple[str, bytes] | None] = {h.party.address: None for h in world.hosts}
+    for _ in range(blocks):
+        for host in world.hosts:
+            key = waiting[host.party.address]
+            if key is not None and network.commit_log[key][1] is None:
+                continue
+            receipt, _ = world.job(host, [10])
+            network.submit(world.commit_tx(host, receipt))
+            waiting[host.party.address] = (host.party.address, commit_hash_of(receipt.encode()))
+        network.step()
+    delays = [d for d in network.inclusion_delays().values() if d is not None]
+    histogram: dict[int, int] = {}
+    for d in delays:
+        histogram[d] = histogram.get(d, 0) + 1
+    forced = sum(
+        1
+        for r in network.reports
+        for e in r.result.begin_events
+        if e.type == "ReceiptCommitted" and e.get("source") == "vote_extensions"
+    )
+    power = {v.operator: v.power for v in world.app.validators()}
+    return CensorshipResult(
+        validators=validators,
+        colluders=colluders,
+        colluding_power=sum(power[c] for c in colluding),
+        total_power=sum(power.values()),
+        strategy=strategy,
+        blocks=blocks,
+        commits=len(network.commit_log),
+        included=len(delays),
+        max_delay=max(delays, default=0),
+        total_delay=sum(delays),
+        delay_histogram=tuple(sorted(histogram.items())),
+        force_included=forced,
+        rejected_rounds=sum(len(r.rounds) - 1 for r in network.reports),
+        heights_with_extra_rounds=sum(1 for r in network.reports if len(r.rounds) > 1),
+    )
+
+
 __all__ = [
+    "CensorshipResult",
     "PouwDemoSummary",
     "PouwSimState",
     "PouwWorld",
@@ -489,6 +606,7 @@ __all__ = [
     "WeightedOperation",
     "app_modules",
     "build_world",
+    "censorship_run",
     "demo_scenario",
     "draw_operation",
     "evidence_receipts",
