@@ -73,8 +73,11 @@ def rows_from_report(report: dict[str, Any]) -> list[BenchRow]:
     return rows
 
 
-def run_benchmarks(bench_dir: Path, select: str | None) -> tuple[int, dict[str, Any] | None]:
-    """Run pytest-benchmark on bench_dir; (pytest exit code, the JSON report or None)."""
+def run_benchmarks(
+    bench_dir: Path, select: str | None, max_time: float | None = None
+) -> tuple[int, dict[str, Any] | None]:
+    """Run pytest-benchmark on bench_dir; (pytest exit code, the JSON report or None).
+    pytest's own output goes to stderr."""
     with tempfile.TemporaryDirectory(prefix="dait-bench-") as tmp:
         out = Path(tmp) / "bench.json"
         cmd = [
@@ -90,7 +93,10 @@ def run_benchmarks(bench_dir: Path, select: str | None) -> tuple[int, dict[str, 
         ]
         if select:
             cmd += ["-k", select]
-        completed = subprocess.run(cmd, check=False, stdout=sys.stderr, stderr=sys.stderr)
+        if max_time is not None:
+            cmd.append(f"--benchmark-max-time={max_time}")
+        completed = subprocess.run(cmd, check=False, capture_output=True, text=True)
+        typer.echo(completed.stdout + completed.stderr, err=True, nl=False)
         report = json.loads(out.read_text()) if out.exists() else None
     return completed.returncode, report
 
@@ -104,13 +110,16 @@ def bench(
         str | None, typer.Option("-k", help="Only benchmarks matching this pytest -k expression.")
     ] = None,
     path: Annotated[Path | None, typer.Option(help="Benchmark directory (default bench/).")] = None,
+    max_time: Annotated[
+        float | None, typer.Option(help="pytest-benchmark's --benchmark-max-time (seconds).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Run the benchmarks and print each ratio against its target."""
     bench_dir = path or default_bench_dir()
     if not bench_dir.is_dir():
         raise fail(f"{bench_dir}: no benchmark directory")
-    code, report = run_benchmarks(bench_dir, select)
+    code, report = run_benchmarks(bench_dir, select, max_time)
     if report is None:
         raise fail(f"{bench_dir}: pytest exited {code} without a benchmark report")
     rows = rows_from_report(report)
