@@ -14,7 +14,7 @@ UDAIT_PER_DAIT = 1_000_000
 
 # Seed 000 "Stake": "The Heavy tier (369 DAIT lock) buys priority queue access".
 DEFAULT_HEAVY_THRESHOLD_UDAIT = 369 * UDAIT_PER_DAIT
-# 21 days of block time, the Cosmos staking default (specs §9 D2).
+# 21 days of block time, the Cosmos staking default (specs §11 D2).
 DEFAULT_UNBONDING_PERIOD_MS = 21 * 24 * 3600 * 1000
 # Cosmos x/staking's MaxEntries default: bounds the entries an account keeps in flight.
 DEFAULT_MAX_UNBONDING_ENTRIES = 7
