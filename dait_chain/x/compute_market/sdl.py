@@ -25,7 +25,8 @@ must mean the same to every tool, so a plain (unquoted) scalar is resolved here 
   null, other number forms, floats, timestamps): refused as ambiguous, quote it;
 - anything else: a string.
 
-Quoted and block scalars are strings. Explicit tags, anchors, aliases, merge keys,
+Quoted and block scalars are strings; a list is a list (the SDL has none, so one is
+`ErrSdlWrongType` where the SDL expects a value). Explicit tags, anchors, aliases, merge keys,
 duplicate keys and multi-document files are refused. Every refusal names the offending
 key with its dotted path and line.
 """

@@ -95,6 +95,7 @@ def test_quoted_strings_are_strings_even_when_they_look_like_yaml_keywords() -> 
         (sdl_with(price_ceiling_uDAIT='"50"'), ErrSdlWrongType, "job.price_ceiling_uDAIT"),
         (sdl_with(duration_blocks="3600.0"), ErrSdlWrongType, "job.duration_blocks"),
         (sdl_with(model="42"), ErrSdlWrongType, "job.model"),
+        (sdl_with(model="[a, b]"), ErrSdlWrongType, "job.model"),
         (
             SEED_SDL.replace("    gpu_class: hopper-or-newer\n    region: na-east\n", "").replace(
                 "  attributes:", "  attributes: na-east"
