@@ -51,14 +51,24 @@ def test_app_hash_matches_the_lane_by_lane_definition() -> None:
     assert app_hash_of(sorted(pairs.items())) == reference_app_hash(pairs)
 
 
-@given(
-    st.lists(st.integers(0, MASK), min_size=LANES, max_size=LANES),
-    st.lists(st.integers(0, MASK), min_size=LANES, max_size=LANES),
-)
-def test_swar_add_and_sub_are_lane_wise_mod_2_16(a: list[int], b: list[int]) -> None:
+edge_lanes = st.lists(st.sampled_from([0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFF]), max_size=16)
+
+
+def packed(seed: bytes, edges: list[int]) -> int:
+    """1024 lanes: the edge values first, then lanes expanded from the seed."""
+    lanes = hashlib.shake_256(seed).digest(2 * LANES)
+    head = b"".join(v.to_bytes(2, "little") for v in edges)
+    return int.from_bytes(head + lanes[len(head) :], "little")
+
+
+@given(st.binary(max_size=8), edge_lanes, st.binary(max_size=8), edge_lanes)
+def test_swar_add_and_sub_are_lane_wise_mod_2_16(
+    seed_a: bytes, edges_a: list[int], seed_b: bytes, edges_b: list[int]
+) -> None:
     """lanes_add / lanes_sub equal per-lane addition / subtraction mod 2^16."""
-    pa = sum(x << (16 * i) for i, x in enumerate(a))
-    pb = sum(x << (16 * i) for i, x in enumerate(b))
+    pa = packed(seed_a, edges_a)
+    pb = packed(seed_b, edges_b)
+    a, b = lane_list(pa), lane_list(pb)
     assert lane_list(lanes_add(pa, pb)) == [(x + y) % 65536 for x, y in zip(a, b, strict=True)]
     assert lane_list(lanes_sub(pa, pb)) == [(x - y) % 65536 for x, y in zip(a, b, strict=True)]
 
