@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from dait_chain.spurc.errors import ErrBadBase64url
 
-_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_ALPHABET_RE = re.compile(r"[A-Za-z0-9_-]*")
+_OUTSIDE_RE = re.compile(r"[^A-Za-z0-9_-]")
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 
 
 def b64url_encode(data: bytes) -> str:
@@ -27,18 +30,16 @@ def b64url_decode(text: str) -> bytes:
     Refused: padding, `+` or `/`, whitespace or any byte outside the alphabet, a length
     of 1 mod 4 (no byte string encodes to it), and non-zero unused trailing bits.
     """
+    if not _ALPHABET_RE.fullmatch(text):
+        bad = _OUTSIDE_RE.search(text)
+        assert bad is not None  # fullmatch failed, so some character is outside
+        raise ErrBadBase64url(f"character {bad.group()!r} outside the base64url alphabet")
+    if len(text) % 4 == 1:
+        raise ErrBadBase64url(f"length {len(text)} is 1 mod 4")
+    # The alphabet is checked above, so the standard decoder sees only valid characters.
+    padded = text.encode("ascii").translate(_TO_STANDARD) + b"=" * (-len(text) % 4)
     try:
-        raw = text.encode("ascii")
-    except UnicodeEncodeError as exc:
-        raise ErrBadBase64url("non-ASCII character") from exc
-    bad = next((c for c in raw if c not in _ALPHABET), None)
-    if bad is not None:
-        raise ErrBadBase64url(f"byte {bad:#04x} outside the base64url alphabet")
-    if len(raw) % 4 == 1:
-        raise ErrBadBase64url(f"length {len(raw)} is 1 mod 4")
-    padded = raw + b"=" * (-len(raw) % 4)
-    try:
-        data = base64.b64decode(padded, altchars=b"-_", validate=True)
+        data = binascii.a2b_base64(padded)
     except binascii.Error as exc:  # unreachable after the checks above; kept as a guard
         raise ErrBadBase64url(str(exc)) from exc
     # Non-zero unused bits decode to the same bytes as the zero-bit spelling; re-encoding

@@ -7,7 +7,7 @@ the tenant recomputes what the host sent and requires equality (decisions.md SPU
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from dait_chain.codec.errors import CodecError
 from dait_chain.crypto.address import validate_address
@@ -150,21 +150,28 @@ def check_open_state(state: ChannelState) -> None:
 
 
 def apply_receipt(
-    state: ChannelState, receipt: Receipt, frontier: Frontier
+    state: ChannelState, receipt: Receipt, frontier: Frontier, leaf: bytes | None = None
 ) -> tuple[ChannelState, Frontier]:
     """Seed 002 §7 last step: state n from state n-1 and receipt n.
 
     call_count + 1, spent_amount + price_uDAIT, the receipt's leaf appended to the receipts
     merkle tree (leaf data = the receipt's canonical encoding including sig_host),
     turn_num + 1, both signatures cleared. The caller has checked the preconditions
-    (verify.py); this function only computes.
+    (verify.py); this function only computes. `leaf`: the receipt's canonical bytes if at
+    hand (a strictly decoded receipt re-encodes to exactly the bytes it came from).
     """
     acc = frontier.accumulator()
-    acc.append(receipt.encode())
-    new_state = replace(
-        state,
-        call_count=state.call_count + 1,
+    acc.append(receipt.encode() if leaf is None else leaf)
+    new_state = ChannelState(
+        channel_id=state.channel_id,
+        host_addr=state.host_addr,
+        user_addr=state.user_addr,
+        model_id=state.model_id,
+        max_calls=state.max_calls,
+        deadline=state.deadline,
+        escrow_amount=state.escrow_amount,
         spent_amount=state.spent_amount + receipt.price_uDAIT,
+        call_count=state.call_count + 1,
         receipts_merkle_root=acc.root(),
         turn_num=state.turn_num + 1,
         sig_user=b"",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
@@ -71,6 +71,9 @@ class ContentKind(StrEnum):
     SSE = "text/event-stream"
 
 
+_CONTENT_KINDS = {k.value: k for k in ContentKind}
+
+
 class QuoteType(StrEnum):
     """X-DAIT-Tee-Quote-Type values (seed 002 §2)."""
 
@@ -87,6 +90,9 @@ class SettleHint(StrEnum):
 
 
 _E = TypeVar("_E", bound=StrEnum)
+# Value -> member lookups (cheaper than the Enum constructor and its exception path).
+_QUOTE_TYPES = {q.value: q for q in QuoteType}
+_SETTLE_HINTS = {h.value: h for h in SettleHint}
 
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -96,14 +102,12 @@ class HeaderMap:
     """Headers keyed by lower-cased name, values with HTTP's surrounding OWS removed."""
 
     fields: tuple[tuple[str, str], ...]  # sorted by lower-cased name
+    # The same pairs as a dict, for lookups; derived from `fields`, so not compared.
+    index: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, name: str) -> str | None:
         """The value of `name` (any case), or None if absent."""
-        key = name.lower()
-        for k, v in self.fields:
-            if k == key:
-                return v
-        return None
+        return self.index.get(name.lower())
 
     def require(self, name: str) -> str:
         """The value of `name`; ErrHeaderMissing if absent."""
@@ -123,7 +127,7 @@ def header_map(headers: HeaderInput) -> HeaderMap:
             raise ErrHeaderMalformed(f"{name} appears more than once")
         if key not in seen:
             seen[key] = value.strip(_OWS)
-    return HeaderMap(tuple(sorted(seen.items())))
+    return HeaderMap(tuple(sorted(seen.items())), seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +163,9 @@ def parse_content_type(hm: HeaderMap) -> ContentKind:
     """
     raw = hm.require(H_CONTENT_TYPE)
     media, *params = (p.strip(_OWS) for p in raw.split(";"))
-    try:
-        kind = ContentKind(media.lower())
-    except ValueError as exc:
-        raise ErrHeaderMalformed(f"{H_CONTENT_TYPE} {raw!r} is not a SPUR-IC media type") from exc
+    kind = _CONTENT_KINDS.get(media.lower())
+    if kind is None:
+        raise ErrHeaderMalformed(f"{H_CONTENT_TYPE} {raw!r} is not a SPUR-IC media type")
     for param in params:
         if param.lower() != "charset=utf-8":
             raise ErrHeaderMalformed(f"{H_CONTENT_TYPE} parameter {param!r} not allowed")
@@ -200,16 +203,14 @@ def _b64_header(hm: HeaderMap, name: str) -> bytes:
         raise ErrBadBase64url(f"{name}: {exc.detail}") from exc
 
 
-def _optional_enum(hm: HeaderMap, name: str, enum: type[_E]) -> _E | None:
+def _optional_enum(hm: HeaderMap, name: str, members: Mapping[str, _E]) -> _E | None:
     value = hm.get(name)
     if value is None:
         return None
-    try:
-        return enum(value)
-    except ValueError as exc:
-        raise ErrHeaderMalformed(
-            f"{name} {value!r} is not one of {[e.value for e in enum]}"
-        ) from exc
+    member = members.get(value)
+    if member is None:
+        raise ErrHeaderMalformed(f"{name} {value!r} is not one of {sorted(members)}")
+    return member
 
 
 def parse_response_headers(hm: HeaderMap) -> ResponseHeaders:
@@ -223,13 +224,13 @@ def parse_response_headers(hm: HeaderMap) -> ResponseHeaders:
     channel_id = parse_channel_id(hm.require(H_CHANNEL_ID))
     receipt = _b64_header(hm, H_RECEIPT)
     state = _b64_header(hm, H_STATE)
-    quote_type = _optional_enum(hm, H_QUOTE_TYPE, QuoteType)
+    quote_type = _optional_enum(hm, H_QUOTE_TYPE, _QUOTE_TYPES)
     model_id = hm.get(H_MODEL_ID)
     if model_id is not None and not _FIELD_VALUE_RE.fullmatch(model_id):
         raise ErrHeaderMalformed(f"{H_MODEL_ID} {model_id!r} is not a visible-ASCII value")
     call_seq_text = hm.get(H_CALL_SEQ)
     call_seq = None if call_seq_text is None else parse_decimal_uint64(H_CALL_SEQ, call_seq_text)
-    settle_hint = _optional_enum(hm, H_SETTLE_HINT, SettleHint)
+    settle_hint = _optional_enum(hm, H_SETTLE_HINT, _SETTLE_HINTS)
     return ResponseHeaders(channel_id, receipt, state, quote_type, model_id, call_seq, settle_hint)
 
 

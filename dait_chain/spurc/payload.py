@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 
 from dait_chain.codec.errors import CodecError
-from dait_chain.codec.jcs import canonicalize
+from dait_chain.codec.jcs import MAX_SAFE_INTEGER, canonicalize
 from dait_chain.crypto.hashing import sha256
 from dait_chain.spurc.errors import ErrRequestMalformed, ErrResponseMalformed
 
@@ -31,6 +31,49 @@ JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "Jso
 
 class _JsonSyntaxError(ValueError):
     pass
+
+
+def _is_plain(value: object) -> bool:
+    r"""True if `value` holds no float, no integer beyond ±(2^53 - 1) and only ASCII keys.
+
+    For such values Python's compact, key-sorted json.dumps (ensure_ascii=False) writes
+    exactly the RFC 8785 text: members sort alike (ASCII code points = UTF-16 units),
+    strings escape alike (quote, backslash, \b \t \n \f \r, other controls as
+    lowercase \u00xx), integers print alike. Floats (ECMAScript number format) and
+    non-ASCII keys (UTF-16 order) are left to the full implementation.
+    """
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if item is None or kind is bool or kind is str:
+            continue
+        if kind is int:
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:  # type: ignore[operator]
+                return False
+        elif kind is list:
+            stack.extend(item)  # type: ignore[arg-type]
+        elif kind is dict:
+            for key in item:  # type: ignore[attr-defined]
+                if type(key) is not str or not key.isascii():
+                    return False
+            stack.extend(item.values())  # type: ignore[attr-defined]
+        else:
+            return False
+    return True
+
+
+def jcs(value: object) -> bytes:
+    """JCS(value) (RFC 8785): dait_chain.codec.jcs.canonicalize, with a fast path for the
+    plain values payloads mostly are (see _is_plain; tests/spurc/test_payload.py checks
+    the two agree). Refusals are the codec's typed errors."""
+    if _is_plain(value):
+        text = _PLAIN_ENCODER.encode(value)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: let the codec name the error
+    return canonicalize(value)
 
 
 def _object_without_duplicates(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
@@ -46,6 +89,13 @@ def _no_constants(name: str) -> JsonValue:
     raise _JsonSyntaxError(f"{name} is not JSON")
 
 
+# Built once: json.loads / json.dumps with options construct a new codec object per call.
+_STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
+)
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def load_json(data: bytes) -> JsonValue:
     """Parse UTF-8 JSON strictly: no duplicate member names, no NaN/Infinity literals.
 
@@ -53,9 +103,7 @@ def load_json(data: bytes) -> JsonValue:
     error. Duplicate names are refused because two parsers may keep different values.
     """
     text = data.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    value: JsonValue = json.loads(
-        text, object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
-    )
+    value: JsonValue = _STRICT_DECODER.decode(text)
     return value
 
 
@@ -74,7 +122,7 @@ class InferRequest:
     def encode(self) -> bytes:
         """The request body: the JCS bytes of the request object."""
         try:
-            return canonicalize(self.as_json())
+            return jcs(self.as_json())
         except CodecError as exc:
             raise ErrRequestMalformed(exc.log) from exc
 
@@ -108,7 +156,7 @@ def request_hash_of_body(body: bytes) -> bytes:
 def canonical_output(output: JsonValue) -> bytes:
     """JCS(model_output): the JSON response body, and the preimage of response_hash."""
     try:
-        return canonicalize(output)
+        return jcs(output)
     except CodecError as exc:
         raise ErrResponseMalformed(exc.log) from exc
 

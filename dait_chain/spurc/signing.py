@@ -42,13 +42,48 @@ from dait_chain.spurc.values import ChannelState, Receipt
 ADDRESS_KEY_CACHE_SIZE = 1024
 
 
-def receipt_signing_payload(receipt: Receipt) -> bytes:
-    """canonical_receipt_minus_sig: the strict encoding with sig_host emptied (§6)."""
+# A present 64-byte signature field, as the canonical encoding writes it: the tag byte
+# (field << 3 | 2), the length 0x40, the 64 bytes.
+_RECEIPT_SIG_HOST = bytes([12 << 3 | 2, 64])
+_STATE_SIG_USER = bytes([12 << 3 | 2, 64])
+_STATE_SIG_HOST = bytes([13 << 3 | 2, 64])
+_SIG_FIELD_SIZE = 2 + 64
+
+
+def receipt_signing_payload(receipt: Receipt, wire: bytes | None = None) -> bytes:
+    """canonical_receipt_minus_sig: the strict encoding with sig_host emptied (§6).
+
+    Given `wire`, the canonical bytes `receipt` was decoded from, the payload is cut from
+    them instead of re-encoding: fields are in tag order and sig_host has the highest tag,
+    so a present sig_host is the encoding's last 66 bytes.
+    """
+    if (
+        wire is not None
+        and receipt.sig_host
+        and wire[-_SIG_FIELD_SIZE:-64] == _RECEIPT_SIG_HOST
+        and wire[-64:] == receipt.sig_host
+    ):
+        return wire[:-_SIG_FIELD_SIZE]
     return receipt.without_sig().encode()
 
 
-def state_signing_payload(state: ChannelState) -> bytes:
-    """canonical_state_minus_sigs: the strict encoding with both signatures emptied (§6)."""
+def state_signing_payload(state: ChannelState, wire: bytes | None = None) -> bytes:
+    """canonical_state_minus_sigs: the strict encoding with both signatures emptied (§6).
+
+    Given `wire`, the canonical bytes `state` was decoded from, the payload is cut from
+    them: sig_user (tag 12) and sig_host (tag 13) are the last fields when present.
+    """
+    if wire is not None:
+        end = len(wire)
+        if state.sig_host:
+            if wire[end - _SIG_FIELD_SIZE : end - 64] != _STATE_SIG_HOST:
+                return state.without_sigs().encode()
+            end -= _SIG_FIELD_SIZE
+        if state.sig_user:
+            if wire[end - _SIG_FIELD_SIZE : end - 64] != _STATE_SIG_USER:
+                return state.without_sigs().encode()
+            end -= _SIG_FIELD_SIZE
+        return wire[:end]
     return state.without_sigs().encode()
 
 
@@ -60,14 +95,14 @@ def sign_receipt(receipt: Receipt, tee_privkey: bytes) -> Receipt:
     return replace(receipt, sig_host=sig)
 
 
-def check_receipt_signature(receipt: Receipt) -> None:
-    """§7 step 4: sig_host verifies against tee_pubkey over the receipt domain."""
+def check_receipt_signature(receipt: Receipt, wire: bytes | None = None) -> None:
+    """§7 step 4: sig_host verifies against tee_pubkey over the receipt domain. `wire`:
+    the canonical bytes the receipt was decoded from, if at hand (saves a re-encoding)."""
     if not receipt.sig_host:
         raise ErrBadHostSignature("sig_host is empty")
+    payload = receipt_signing_payload(receipt, wire)
     try:
-        ok = verify_with_domain(
-            receipt.tee_pubkey, DOMAIN_RECEIPT, receipt_signing_payload(receipt), receipt.sig_host
-        )
+        ok = verify_with_domain(receipt.tee_pubkey, DOMAIN_RECEIPT, payload, receipt.sig_host)
     except CryptoError as exc:  # malformed tee_pubkey or signature (high-S, range)
         raise ErrBadHostSignature(exc.log) from exc
     if not ok:
@@ -96,9 +131,11 @@ class _AddressKeys:
 _ADDRESS_KEYS = _AddressKeys(ADDRESS_KEY_CACHE_SIZE)
 
 
-def verify_state_signature(address: str, state: ChannelState, signature: bytes) -> bool:
+def verify_state_signature(
+    address: str, state: ChannelState, signature: bytes, wire: bytes | None = None
+) -> bool:
     """True iff `signature` is a state-domain signature of `state` by the key of `address`."""
-    payload = state_signing_payload(state)
+    payload = state_signing_payload(state, wire)
     known = _ADDRESS_KEYS.get(address)
     if known is not None:
         return verify_with_domain(known, DOMAIN_STATE, payload, signature)
@@ -126,12 +163,13 @@ def sign_state_as_user(state: ChannelState, user_privkey: bytes) -> ChannelState
     return replace(state, sig_user=_sign_state(state, user_privkey, state.user_addr, "user"))
 
 
-def check_state_host_signature(state: ChannelState) -> None:
-    """The state's sig_host is the host_addr key's signature over the state domain (§6)."""
+def check_state_host_signature(state: ChannelState, wire: bytes | None = None) -> None:
+    """The state's sig_host is the host_addr key's signature over the state domain (§6).
+    `wire`: the canonical bytes the state was decoded from, if at hand."""
     if not state.sig_host:
         raise ErrBadHostStateSignature(f"turn {state.turn_num}: sig_host is empty")
     try:
-        ok = verify_state_signature(state.host_addr, state, state.sig_host)
+        ok = verify_state_signature(state.host_addr, state, state.sig_host, wire)
     except CryptoError as exc:
         raise ErrBadHostStateSignature(exc.log) from exc
     if not ok:

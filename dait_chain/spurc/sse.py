@@ -25,10 +25,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from dait_chain.codec.jcs import canonicalize
 from dait_chain.spurc.errors import ErrStreamMalformed, ErrStreamTruncated
 from dait_chain.spurc.headers import SPURC_HEADER_NAMES
-from dait_chain.spurc.payload import JsonValue
+from dait_chain.spurc.payload import JsonValue, jcs
 
 EVENT_DELTA = "delta"
 EVENT_HEADERS = "dait-headers"
@@ -124,14 +123,14 @@ def _load_canonical_json(data: str, what: str) -> object:
         value: object = json.loads(data, parse_constant=_reject_constant)
     except ValueError as exc:
         raise ErrStreamMalformed(f"{what} data is not JSON: {exc}") from exc
-    if canonicalize(value) != data.encode("utf-8"):
+    if jcs(value) != data.encode("utf-8"):
         raise ErrStreamMalformed(f"{what} data is not canonical JSON (RFC 8785)")
     return value
 
 
 def delta_event(text: str) -> SseEvent:
     """A `delta` frame carrying the next piece of output text."""
-    return SseEvent(EVENT_DELTA, canonicalize(text).decode("utf-8"))
+    return SseEvent(EVENT_DELTA, jcs(text).decode("utf-8"))
 
 
 def headers_event(headers: tuple[tuple[str, str], ...], *, final: bool) -> SseEvent:
@@ -139,7 +138,7 @@ def headers_event(headers: tuple[tuple[str, str], ...], *, final: bool) -> SseEv
     obj = dict(headers)
     if len(obj) != len(headers):
         raise ErrStreamMalformed("a header appears twice in a frame")
-    return SseEvent(EVENT_FINAL if final else EVENT_HEADERS, canonicalize(obj).decode("utf-8"))
+    return SseEvent(EVENT_FINAL if final else EVENT_HEADERS, jcs(obj).decode("utf-8"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ last_seen + 1, so the count of accepted receipts is the last call_seq seen.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field, fields
 
 from dait_chain.codec.errors import CodecError
@@ -96,7 +97,10 @@ from dait_chain.spurc.payload import (
     check_body_is_canonical_json,
     request_hash_of_body,
 )
-from dait_chain.spurc.signing import check_receipt_signature, check_state_host_signature
+from dait_chain.spurc.signing import (
+    check_receipt_signature,
+    check_state_host_signature,
+)
 from dait_chain.spurc.sse import assemble_stream
 from dait_chain.spurc.values import UINT64_MAX, ChannelState, Receipt
 
@@ -341,6 +345,12 @@ def check_counters_fit(state: ChannelState) -> None:
         raise ErrCounterOverflow(f"turn_num {state.turn_num}")
 
 
+# Every ChannelState field but the two signatures, as one tuple (a cheap comparison).
+_state_body = operator.attrgetter(
+    *(f.name for f in fields(ChannelState) if f.name not in ("sig_user", "sig_host"))
+)
+
+
 # --- step 11 ----------------------------------------------------------------------------------
 
 
@@ -355,7 +365,7 @@ def decode_state(data: bytes) -> ChannelState:
 def check_host_state_matches(host_state: ChannelState, computed: ChannelState) -> None:
     """decisions.md SPUR-IC: the host's provisional state n equals the tenant's
     recomputation (both signature fields aside: the host signs, the user has not yet)."""
-    if host_state.without_sigs() != computed:
+    if _state_body(host_state) != _state_body(computed):
         differing = [
             f.name
             for f in fields(ChannelState)
@@ -396,7 +406,7 @@ def check_response(
     passed("channel")
     check_call_seq_is_next(receipt, channel_state.call_count)
     passed("call_seq")
-    check_receipt_signature(receipt)
+    check_receipt_signature(receipt, parsed.receipt)
     passed("sig_host")
     report = check_quote(receipt, parsed, view)
     passed("quote")
@@ -409,11 +419,11 @@ def check_response(
     check_price_follows_rate_card(receipt, view.terms)
     check_within_escrow(receipt, channel_state)
     check_counters_fit(channel_state)
-    computed, frontier = apply_receipt(channel_state, receipt, view.frontier)
+    computed, frontier = apply_receipt(channel_state, receipt, view.frontier, parsed.receipt)
     passed("update")
     host_state = decode_state(parsed.state)
     check_host_state_matches(host_state, computed)
-    check_state_host_signature(host_state)
+    check_state_host_signature(host_state, parsed.state)
     passed("host_state")
     return Verified(receipt, host_state, frontier, parsed, report)
 

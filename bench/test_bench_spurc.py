@@ -1,0 +1,260 @@
+"""SPUR-IC benchmarks (specs/spurc.md "Performance").
+
+Each benchmark states its target as a ratio to a baseline measured in the same run, in
+the same process, interleaved with the subject so that load on the shared machine hits
+both alike:
+
+* verify_receipt of a valid receipt (warm quote cache, as in a session) costs <= 1.5x
+  the secp256k1 verifications it must do: the host's signatures (sig_host on the receipt,
+  and on the provisional state the cosign protocol returns with it) and the quote's two
+  (the vendor root's certificate, the attestation key's quote). CPU time. The ratio to
+  the three verifications of seed §7 alone (receipt and quote) is reported beside it.
+* the durable tenant session sustains >= 500 receipts/s (checks, cosign, one sqlite
+  transaction per receipt), i.e. its per-receipt time is <= 1.0x a 2 ms budget;
+  measured for both durabilities (Durability.PROCESS: survives kill -9, the crash test's
+  model; Durability.FULL, the default: also survives power loss, one fsync per receipt)
+  beside the latency of a bare sqlite commit of the same rows in the same mode on the
+  same disk, interleaved chunk by chunk. The target is asserted for PROCESS; FULL is
+  bounded by the disk's fsync latency and is reported.
+
+Run: python -m pytest bench/test_bench_spurc.py --benchmark-enable -s
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from dait_chain.crypto.secp256k1 import (
+    DOMAIN_RECEIPT,
+    DOMAIN_STATE,
+    pubkey_from_privkey,
+    verify_with_domain,
+)
+from dait_chain.spurc.attestation import (
+    DOMAIN_SIM_AK_CERT,
+    DOMAIN_SIM_QUOTE,
+    Quote,
+    QuoteCache,
+    SimQuoteBody,
+    simulated_registry,
+)
+from dait_chain.spurc.session import HostCall, HostSession, PreparedRequest, TenantSession
+from dait_chain.spurc.simworld import account_privkey, sim_host_identity, sim_open_state, sim_policy
+from dait_chain.spurc.store import Durability
+from dait_chain.spurc.values import ChannelState
+from dait_chain.spurc.verify import TenantView, verify_receipt
+
+T0 = 1_800_000_000_000
+VERIFY_TARGET = 1.5
+RECEIPT_BUDGET_NS = 2_000_000  # 500 receipts/s
+CALLS = 300
+CHUNK = 50
+
+
+def _cpu_ns_per_call(fn: Callable[[], object], inner: int) -> float:
+    """CPU time per call of this process: other work on the shared machine inflates wall
+    time, not the CPU time spent here."""
+    t0 = time.process_time_ns()
+    for _ in range(inner):
+        fn()
+    return (time.process_time_ns() - t0) / inner
+
+
+def _interleaved_minima(
+    subject: Callable[[], object], baseline: Callable[[], object], rounds: int, inner: int
+) -> tuple[float, float]:
+    """Per-call CPU ns of subject and baseline: the minimum over alternating short rounds.
+    On a shared machine contention only ever adds time, so the least disturbed round is
+    the best estimate of each cost, and alternating exposes both to the same conditions."""
+    s, b = [], []
+    for _ in range(rounds):
+        s.append(_cpu_ns_per_call(subject, inner))
+        b.append(_cpu_ns_per_call(baseline, inner))
+    return min(s), min(b)
+
+
+def _tenant(path: Path, open_state: ChannelState, durability: Durability) -> TenantSession:
+    return TenantSession.create(
+        path,
+        open_state=open_state,
+        terms=sim_host_identity().terms,
+        user_privkey=account_privkey("user"),
+        policy=sim_policy(),
+        registry=simulated_registry(),
+        quote_cache=QuoteCache(),
+        durability=durability,
+    )
+
+
+def _record_channel(
+    tmp: Path, calls: int
+) -> tuple[ChannelState, list[tuple[PreparedRequest, HostCall]]]:
+    """An honest channel of `calls` calls: turn 0 and each (request, host call)."""
+    identity = sim_host_identity()
+    open_state = sim_open_state(
+        identity, deadline=T0 + 10**9, max_calls=10**6, escrow_amount=10**12
+    )
+    tenant = _tenant(tmp / "record-t.sqlite", open_state, Durability.PROCESS)
+    host = HostSession.create(
+        tmp / "record-h.sqlite",
+        open_state=open_state,
+        identity=identity,
+        durability=Durability.PROCESS,
+    )
+    log = []
+    for i in range(1, calls + 1):
+        prepared = tenant.prepare(f"benchmark prompt {i}", {"max_tokens": 16}, f"b-{i}")
+        call = host.handle(prepared.headers, prepared.body, now_ms=T0 + i, stream=False)
+        tenant.accept(prepared, call.reply.headers, call.reply.body, now_ms=T0 + i)
+        log.append((prepared, call))
+    tenant.close()
+    host.close()
+    return open_state, log
+
+
+def test_verify_receipt_costs_at_most_1_5x_its_signature_verifications(benchmark: Any) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        open_state, log = _record_channel(Path(tmp), 4)
+        replayer = _tenant(Path(tmp) / "t.sqlite", open_state, Durability.PROCESS)
+        for i, (prepared, call) in enumerate(log[:3], start=1):
+            replayer.accept(prepared, call.reply.headers, call.reply.body, now_ms=T0 + i)
+        prepared, call = log[3]
+        state, view = replayer.state, replayer.view
+        replayer.close()
+    headers, body, request = call.reply.headers, call.reply.body, prepared.body
+    receipt, host_state = call.issued.receipt, call.issued.state
+
+    def subject() -> object:
+        return verify_receipt(headers, request, body, state, view, now_ms=T0 + 11)
+
+    # Warm the quote cache: a session sees the same quote on every receipt.
+    assert subject() == host_state
+
+    quote = SimQuoteBody.decode(Quote.decode(receipt.tee_quote).body)
+    cert = quote.ak_cert
+    cert_payload = replace(cert, sig_root=b"").encode()
+    quote_payload = replace(quote, sig_ak=b"").encode()
+    receipt_payload = receipt.without_sig().encode()
+    host_pub = pubkey_from_privkey(sim_host_identity().account_privkey)
+    state_payload = host_state.without_sigs().encode()
+
+    def seed_section_7() -> None:
+        # §7 steps 4-5: the receipt's signature, the quote's certificate and quote.
+        verify_with_domain(receipt.tee_pubkey, DOMAIN_RECEIPT, receipt_payload, receipt.sig_host)
+        verify_with_domain(cert.root_pubkey, DOMAIN_SIM_AK_CERT, cert_payload, cert.sig_root)
+        verify_with_domain(cert.attestation_pubkey, DOMAIN_SIM_QUOTE, quote_payload, quote.sig_ak)
+
+    def baseline() -> None:
+        # ... and the host's signature on the provisional state it returns.
+        seed_section_7()
+        verify_with_domain(host_pub, DOMAIN_STATE, state_payload, host_state.sig_host)
+
+    subject_ns, baseline_ns = _interleaved_minima(subject, baseline, rounds=60, inner=10)
+    _, seed_ns = _interleaved_minima(subject, seed_section_7, rounds=30, inner=10)
+    cold_view = TenantView(view.terms, view.frontier, view.policy, view.registry, None)
+    cold_ns = min(
+        _cpu_ns_per_call(
+            lambda: verify_receipt(headers, request, body, state, cold_view, now_ms=T0 + 11), 10
+        )
+        for _ in range(30)
+    )
+    ratio = subject_ns / baseline_ns
+    benchmark.extra_info.update(
+        {
+            "verify_receipt_cpu_us": round(subject_ns / 1000, 1),
+            "verify_receipt_without_quote_cache_cpu_us": round(cold_ns / 1000, 1),
+            "its_4_verifications_cpu_us": round(baseline_ns / 1000, 1),
+            "ratio": round(ratio, 3),
+            "target_ratio": VERIFY_TARGET,
+            "seed_7_3_verifications_cpu_us": round(seed_ns / 1000, 1),
+            "ratio_to_seed_7_verifications": round(subject_ns / seed_ns, 3),
+        }
+    )
+    print(
+        f"\nverify_receipt {subject_ns / 1000:.0f} us CPU (without quote cache"
+        f" {cold_ns / 1000:.0f} us); its 4 secp256k1 verifications {baseline_ns / 1000:.0f} us:"
+        f" ratio {ratio:.2f} (target <= {VERIFY_TARGET}); ratio to the 3 of seed §7 alone"
+        f" {subject_ns / seed_ns:.2f}"
+    )
+    benchmark(subject)
+    assert ratio <= VERIFY_TARGET
+
+
+class _BareStore:
+    """The baseline: the same two rows per receipt, one bare transaction each."""
+
+    def __init__(self, path: Path, durability: Durability, row: bytes) -> None:
+        self.conn = sqlite3.connect(str(path), isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        sync = "FULL" if durability is Durability.FULL else "NORMAL"
+        self.conn.execute(f"PRAGMA synchronous={sync}")
+        self.conn.execute("CREATE TABLE r (k INTEGER PRIMARY KEY, v BLOB)")
+        self.conn.execute("CREATE TABLE c (k INTEGER PRIMARY KEY, v BLOB)")
+        self.row = row
+        self.k = 0
+
+    def commit(self) -> None:
+        self.k += 1
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("INSERT INTO r VALUES (?, ?)", (self.k, self.row))
+        self.conn.execute("INSERT OR REPLACE INTO c VALUES (1, ?)", (self.row,))
+        self.conn.execute("COMMIT")
+
+
+def _session_throughput(
+    tmp: Path,
+    open_state: ChannelState,
+    log: list[tuple[PreparedRequest, HostCall]],
+    durability: Durability,
+) -> tuple[float, float]:
+    """(wall ns per receipt of a fresh tenant replaying the channel, wall ns per bare
+    commit), measured in alternating chunks of CHUNK receipts / CHUNK commits."""
+    tenant = _tenant(tmp / f"replay-{durability.value}.sqlite", open_state, durability)
+    bare = _BareStore(
+        tmp / f"bare-{durability.value}.sqlite", durability, log[0][1].issued.receipt.encode()
+    )
+    session_ns = bare_ns = 0
+    for start in range(0, len(log), CHUNK):
+        t0 = time.perf_counter_ns()
+        for i, (recorded, call) in enumerate(log[start : start + CHUNK], start=start + 1):
+            # The replaying tenant's requests are byte-identical (RFC 6979 signatures).
+            prepared = tenant.prepare(f"benchmark prompt {i}", {"max_tokens": 16}, f"b-{i}")
+            assert prepared == recorded
+            tenant.accept(prepared, call.reply.headers, call.reply.body, now_ms=T0 + i)
+        t1 = time.perf_counter_ns()
+        for _ in range(CHUNK):
+            bare.commit()
+        t2 = time.perf_counter_ns()
+        session_ns += t1 - t0
+        bare_ns += t2 - t1
+    assert tenant.state.call_count == len(log) == len(tenant.store.receipt_rows())
+    tenant.close()
+    bare.conn.close()
+    return session_ns / len(log), bare_ns / len(log)
+
+
+def test_durable_tenant_session_sustains_500_receipts_per_second(benchmark: Any) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        open_state, log = _record_channel(Path(tmp), CALLS)
+        results = {d: _session_throughput(Path(tmp), open_state, log, d) for d in Durability}
+    info: dict[str, object] = {"target_receipts_per_second": 10**9 // RECEIPT_BUDGET_NS}
+    for durability, (session_ns, bare_ns) in results.items():
+        info[f"{durability.value}_receipts_per_second"] = round(1e9 / session_ns)
+        info[f"{durability.value}_per_receipt_us"] = round(session_ns / 1000)
+        info[f"{durability.value}_bare_commit_us"] = round(bare_ns / 1000)
+        info[f"{durability.value}_ratio_to_budget"] = round(session_ns / RECEIPT_BUDGET_NS, 3)
+        print(
+            f"\ndurable tenant session, durability={durability.value}: {1e9 / session_ns:.0f}"
+            f" receipts/s ({session_ns / 1000:.0f} us each, {session_ns / RECEIPT_BUDGET_NS:.2f}x"
+            f" the 2 ms budget); bare commit of the same rows {bare_ns / 1000:.0f} us"
+        )
+    benchmark.extra_info.update(info)
+    process_ns = results[Durability.PROCESS][0]
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    assert process_ns / RECEIPT_BUDGET_NS <= 1.0
