@@ -28,7 +28,7 @@ from dait_chain.spurc.simworld import (
     sim_policy,
 )
 from dait_chain.spurc.sse import delta_event, headers_event, render_stream
-from dait_chain.spurc.store import SessionStore
+from dait_chain.spurc.store import Durability, SessionStore
 from dait_chain.spurc.values import ChannelState, Receipt
 
 T0 = 1_800_000_000_000
@@ -70,7 +70,10 @@ def make_pair(
     deadline: int = DEADLINE,
     rate_card: RateCard = DEFAULT_RATE_CARD,
     name: str = "host",
+    durability: Durability = Durability.PROCESS,
 ) -> Pair:
+    """A fresh channel. Tests use PROCESS durability (no fsync per commit) for speed; the
+    crash test runs the default, FULL."""
     identity = sim_host_identity(name, rate_card=rate_card)
     open_state = sim_open_state(
         identity, max_calls=max_calls, deadline=deadline, escrow_amount=escrow
@@ -83,8 +86,11 @@ def make_pair(
         policy=sim_policy(),
         registry=simulated_registry(),
         quote_cache=QuoteCache(),
+        durability=durability,
     )
-    host = HostSession.create(tmp / "host.sqlite", open_state=open_state, identity=identity)
+    host = HostSession.create(
+        tmp / "host.sqlite", open_state=open_state, identity=identity, durability=durability
+    )
     return Pair(tenant, host, identity, open_state, tmp)
 
 

@@ -23,6 +23,7 @@ from dait_chain.spurc.errors import ErrStateProvisional
 from dait_chain.spurc.session import HostSession, TenantSession
 from dait_chain.spurc.signing import check_state_host_signature, check_state_user_signature
 from dait_chain.spurc.simworld import account_privkey, sim_policy
+from dait_chain.spurc.store import Durability
 
 from .harness import make_pair
 
@@ -138,3 +139,18 @@ def test_sessions_resume_after_close(tmp_path: Path) -> None:
     pair.host = HostSession.resume(tmp_path / "host.sqlite", identity=pair.identity)
     assert pair.roundtrip(3).turn_num == 3
     assert [r.call_seq for r in pair.tenant.store.receipts()] == [1, 2, 3]
+
+
+def test_stores_default_to_full_durability_in_wal_mode(tmp_path: Path) -> None:
+    """Durability.FULL (the default): WAL journal, synchronous=FULL (2), so a commit is on
+    disk before it returns; PROCESS: synchronous=NORMAL (1)."""
+    (tmp_path / "full").mkdir()
+    (tmp_path / "process").mkdir()
+    full = make_pair(tmp_path / "full", durability=Durability.FULL)
+    conn = full.tenant.store.connection
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    process = make_pair(tmp_path / "process")
+    assert process.host.store.connection.execute("PRAGMA synchronous").fetchone()[0] == 1
+    default = TenantSession.create.__kwdefaults__
+    assert default is not None and default["durability"] is Durability.FULL
