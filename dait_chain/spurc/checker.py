@@ -32,6 +32,7 @@ from dait_chain.spurc.channel import ChannelTerms, RateCard, make_open_state
 from dait_chain.spurc.errors import SpurcError
 from dait_chain.spurc.headers import ContentKind
 from dait_chain.spurc.model import sim_model_hash
+from dait_chain.spurc.payload import load_json
 from dait_chain.spurc.session import TenantSession
 from dait_chain.spurc.simworld import (
     account_address,
@@ -184,6 +185,19 @@ def _refusal(status: int, body: bytes) -> str:
         return f"HTTP {status}: {body[:200]!r}"
 
 
+def _parse_offer(body: bytes) -> dict[str, object]:
+    """The host's offer (GET /channel): a JSON object with string host_addr and model_id."""
+    try:
+        offer = load_json(body)
+    except ValueError as exc:
+        raise E.ErrPeerRefused(f"offer is not JSON: {exc}") from exc
+    if not isinstance(offer, dict) or not all(
+        isinstance(offer.get(k), str) for k in ("host_addr", "model_id", "model_hash")
+    ):
+        raise E.ErrPeerRefused("offer lacks host_addr, model_id or model_hash")
+    return dict(offer)
+
+
 def _rate_card(offer: dict[str, object]) -> RateCard:
     card = offer.get("rate_card")
     if not isinstance(card, dict):
@@ -204,7 +218,7 @@ def run_check(config: CheckConfig, clock_ms: Callable[[], int]) -> CheckReport:
     status, _, body = http.request("GET", "/channel", None, ())
     if status != 200:
         raise E.ErrPeerRefused(_refusal(status, body))
-    offer = json.loads(body)
+    offer = _parse_offer(body)
     model_id = str(offer["model_id"])
     host_addr = str(offer["host_addr"])
     want_model = config.model_hash if config.model_hash is not None else sim_model_hash(model_id)

@@ -18,7 +18,6 @@ per frame. The clock is injected (`clock_ms`), so tests run on a fixed timeline.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -304,11 +303,3 @@ def start_host(service: HostService, host: str = "127.0.0.1", port: int = 0) -> 
     )
     thread.start()
     return RunningHost(server, thread)
-
-
-def load_offer(data: bytes) -> dict[str, object]:
-    """Parse an offer document (GET /channel)."""
-    obj = json.loads(data)
-    if not isinstance(obj, dict):
-        raise E.ErrPeerRefused("offer is not a JSON object")
-    return obj

@@ -6,11 +6,16 @@ import hashlib
 
 import pytest
 import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
 
+from dait_chain.codec.errors import CodecError
+from dait_chain.codec.jcs import canonicalize
 from dait_chain.spurc.errors import ErrRequestMalformed, ErrResponseMalformed
 from dait_chain.spurc.payload import (
     InferRequest,
     check_body_is_canonical_json,
+    jcs,
     parse_request,
     request_hash_of_body,
     response_hash,
@@ -74,3 +79,34 @@ def test_canonical_response_body_is_accepted() -> None:
 def test_non_canonical_response_body_is_refused(body: bytes) -> None:
     with pytest.raises(ErrResponseMalformed):
         check_body_is_canonical_json(body)
+
+
+_json_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**60), max_value=2**60),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(alphabet=st.characters(codec=None, exclude_categories=())),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.text(max_size=6), children, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@given(_json_values)
+def test_fast_jcs_agrees_with_the_codecs_jcs(value: object) -> None:
+    """For every JSON value (floats, big integers, non-ASCII keys, lone surrogates
+    included): payload.jcs gives the codec's bytes, or the codec's error."""
+    try:
+        want: object = canonicalize(value)
+    except CodecError as exc:
+        want = type(exc)
+    try:
+        got: object = jcs(value)
+    except CodecError as exc:
+        got = type(exc)
+    assert got == want

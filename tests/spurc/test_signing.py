@@ -29,9 +29,11 @@ from dait_chain.spurc.signing import (
     check_receipt_signature,
     check_state_host_signature,
     check_state_user_signature,
+    receipt_signing_payload,
     sign_receipt,
     sign_state_as_host,
     sign_state_as_user,
+    state_signing_payload,
     verify_state_signature,
 )
 from dait_chain.spurc.simworld import (
@@ -40,7 +42,9 @@ from dait_chain.spurc.simworld import (
     sim_host_identity,
     sim_open_state,
 )
-from dait_chain.spurc.values import Receipt
+from dait_chain.spurc.values import ChannelState, Receipt
+
+from .strategies import receipts, states
 
 HOST = sim_host_identity()
 STATE = sim_open_state(HOST)
@@ -154,3 +158,17 @@ def test_remembered_address_keys_never_change_a_verdict(spent: int, right_key: b
     assert verify_state_signature(STATE.user_addr, STATE, warm_setup.sig_user)
     warm = verify_state_signature(s.user_addr, s, sig)
     assert cold == warm == right_key
+
+
+@given(receipts)
+def test_receipt_payload_cut_from_the_wire_equals_re_encoding(r: Receipt) -> None:
+    """For every receipt: the payload cut from its canonical bytes is the canonical
+    encoding of the receipt without sig_host."""
+    assert receipt_signing_payload(r, r.encode()) == r.without_sig().encode()
+
+
+@given(states)
+def test_state_payload_cut_from_the_wire_equals_re_encoding(s: ChannelState) -> None:
+    """For every state: the payload cut from its canonical bytes is the canonical encoding
+    of the state without sig_user and sig_host."""
+    assert state_signing_payload(s, s.encode()) == s.without_sigs().encode()

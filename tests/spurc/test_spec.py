@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dait_chain.errors import import_all_modules, registered_errors
+from dait_chain.errors import registered_errors
 from dait_chain.spurc.misbehave import EXPECTED_ERROR, Misbehave
 from dait_chain.spurc.verify import RULES
 
@@ -14,7 +14,6 @@ SPEC = (Path(__file__).resolve().parents[2] / "specs" / "spurc.md").read_text(en
 
 
 def test_error_table_lists_every_spurc_error_with_its_code_and_description() -> None:
-    import_all_modules()
     rows = {
         (int(m.group(1)), m.group(2), m.group(3))
         for m in re.finditer(r"^\| (\d+) \| `(Err\w+)` \| ([^|]+?) \|", SPEC, re.MULTILINE)
