@@ -56,7 +56,7 @@ MODULE_SIMULATIONS = (
     "pouw",
 )
 # The harness's own plugins for modules whose simulation.py registers none.
-BUILTIN_PLUGINS = ("dait_chain.sim.plugins.state_channel",)
+BUILTIN_PLUGINS = ("dait_chain.sim.plugins.state_channel", "dait_chain.sim.plugins.pouw")
 
 
 @dataclass(frozen=True, slots=True)

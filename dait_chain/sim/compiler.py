@@ -81,8 +81,8 @@ def _json_number(value: Any) -> Any:
 
 def scenario_genesis(scenario: Scenario, actors: dict[str, Actor] | None = None) -> dict[str, Any]:
     """The genesis document of a scenario: accounts (in actor order) with their balances,
-    validators with their self-bonds, module params overridden field by field, and any
-    extra module sections given verbatim."""
+    validators with their self-bonds, `genesis` sections merged key by key over each
+    module's section, then `params` overridden field by field."""
     actors = actors if actors is not None else scenario_actors(scenario)
     spec = GenesisSpec(
         chain_id=scenario.chain_id,
@@ -108,7 +108,9 @@ def scenario_genesis(scenario: Scenario, actors: dict[str, Actor] | None = None)
                 path=scenario.path,
                 line=scenario.genesis_sections.line_of(module),
             )
-        doc[module] = _json_number(dict(section))
+        merged = dict(doc.get(module) or defaults[module])
+        merged.update(_json_number(dict(section)))
+        doc[module] = merged
     for module, overrides in scenario.params.items():
         if module not in defaults:
             raise ErrScenarioFormat(
