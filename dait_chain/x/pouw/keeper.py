@@ -108,6 +108,8 @@ from dait_chain.x.pouw.types import (
 AUTHORITY: Final = module_address("gov")
 
 CommitKey = tuple[str, bytes]
+_DEFAULT_PARAMS: Final = Params()
+_MEMO_SIZE: Final = 1024
 
 
 def job_id_for(channel_id: bytes, first_call_seq: int) -> bytes:
@@ -179,6 +181,10 @@ class PouwKeeper:
             schema, AUDIT_COUNTERS_PREFIX, "audit_counters", StrKey, ProtoValueCodec(AuditCounter)
         )
         self.next_audit_id = StoreSequence(schema, NEXT_AUDIT_ID_PREFIX, "next_audit_id")
+        # Memos of pure decodings, keyed on the stored bytes (cost only, never results).
+        self._params_memo: tuple[bytes, Params] | None = None
+        self._decs_memo: tuple[Params, tuple[LegacyDec, LegacyDec]] | None = None
+        self._model_memo: dict[bytes, Model] = {}
         self.voter_history: Item[VoterHistory] = Item(
             schema, VOTER_HISTORY_PREFIX, "voter_history", ProtoValueCodec(VoterHistory)
         )
@@ -192,9 +198,27 @@ class PouwKeeper:
     # --- params and models (specs §3, §8.5, §8.6) -----------------------------------------
 
     def get_params(self, ctx: Context) -> Params:
-        """The params (the defaults before genesis wrote any)."""
-        params = self.params.get(ctx)
-        return Params() if params is None else params
+        """The params (the defaults before genesis wrote any). Decoding is memoized on the
+        stored bytes: a pure function of them, so the memo changes cost only."""
+        raw = ctx.store.get(self.params.key)
+        if raw is None:
+            return _DEFAULT_PARAMS
+        cached = self._params_memo
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        params = Params.decode(raw)
+        self._params_memo = (raw, params)
+        return params
+
+    def alpha_and_k(self, ctx: Context) -> tuple[LegacyDec, LegacyDec]:
+        """alpha and K of the current params as LegacyDecs (memoized with the params)."""
+        params = self.get_params(ctx)
+        cached = self._decs_memo
+        if cached is not None and cached[0] is params:
+            return cached[1]
+        decs = (params.alpha_dec(), params.k_dec())
+        self._decs_memo = (params, decs)
+        return decs
 
     def set_params(self, ctx: Context, params: Params) -> None:
         """Store validated params."""
@@ -202,8 +226,17 @@ class PouwKeeper:
         self.params.set(ctx, params)
 
     def get_model(self, ctx: Context, model_id: str) -> Model | None:
-        """A registry entry, or None."""
-        return self.models.get(ctx, model_id)
+        """A registry entry, or None (decoding memoized on the stored bytes)."""
+        raw = ctx.store.get(self.models.store_key(model_id))
+        if raw is None:
+            return None
+        model = self._model_memo.get(raw)
+        if model is None:
+            if len(self._model_memo) >= _MEMO_SIZE:
+                self._model_memo.clear()
+            model = Model.decode(raw)
+            self._model_memo[raw] = model
+        return model
 
     # --- balances (specs §5.3) ------------------------------------------------------------
 
@@ -304,21 +337,21 @@ class PouwKeeper:
 
     def effective_stake(self, ctx: Context, operator: str, power: int) -> LegacyDec:
         """EffectiveStakeFor(power, credits_i) with the current params."""
-        params = self.get_params(ctx)
+        alpha, k = self.alpha_and_k(ctx)
         credits = self.get_validator_credits(ctx, operator)
-        return effective_stake_for(power, credits, params.alpha_dec(), params.k_dec())
+        return effective_stake_for(power, credits, alpha, k)
 
     def allocate_tokens_override(
         self, ctx: Context, pool: LegacyDec, validators: Sequence[ActiveValidator]
     ) -> tuple[tuple[str, LegacyDec], ...]:
         """AllocateTokensOverride: the distribution allocator weighted by effective stake
         (specs §5.5); the remainder is left to x/distribution's community pool."""
-        params = self.get_params(ctx)
+        alpha, k = self.alpha_and_k(ctx)
         weights = [
             ValidatorWeight(v.operator, v.power, self.get_validator_credits(ctx, v.operator))
             for v in validators
         ]
-        allocation = allocate_by_effective_stake(pool, weights, params.alpha_dec(), params.k_dec())
+        allocation = allocate_by_effective_stake(pool, weights, alpha, k)
         return allocation.rewards
 
     # --- commits (specs §8.1, §7.4) -------------------------------------------------------
@@ -396,7 +429,7 @@ class PouwKeeper:
             raise ErrRevealTooEarly(f"commit height {commit.commit_height}")
         if receipt.commit_height > commit.commit_height:
             raise ErrCommitHeightAfterCommit(f"{receipt.commit_height} > {commit.commit_height}")
-        model = self.models.get(ctx, receipt.model_id)
+        model = self.get_model(ctx, receipt.model_id)
         if model is None:
             raise ErrUnknownModel(repr(receipt.model_id))
         if not model.approved:

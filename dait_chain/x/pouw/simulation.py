@@ -525,6 +525,7 @@ def censorship_run(
     see_now_permille: int = 1000,
     max_delay_blocks: int = 0,
     never_permille: int = 0,
+    placement: str = "first",
 ) -> CensorshipResult:
     """Equal-power validators, the first `colluders` of them colluding against every host;
     each host broadcasts a new commit whenever its previous one is on chain; count the
@@ -534,14 +535,31 @@ def censorship_run(
     many honest votes as 2/3 + 1 needs (preferring votes that do not back a commit),
     extend their own votes with nothing, and refuse honest proposals; "naive" ones strike
     the commits from force_included instead of dropping votes (honest validators reject
-    that) and accept honest proposals; "honest" is nobody colluding."""
+    that) and accept honest proposals; "honest" is nobody colluding.
+
+    Placement: "first" makes the first validators by name collude; "consecutive" makes
+    the colluders the validators that propose one after another in CometBFT's rotation,
+    the worst case for the honest side."""
+    from dait_chain.app.proposer import increment
     from dait_chain.sim.consensus import Collusion, GossipModel, Network  # the sim layer
 
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy {strategy!r} not in {STRATEGIES}")
     bonds = tuple(1_000_000_000 for _ in range(validators))
     world = build_world(validator_bonds=bonds, hosts=hosts, prefix=f"cens{validators}")
-    colluding = frozenset(v.address for v in world.validators[:colluders])
+    keys = {v.address: v.privkey for v in world.validators}
+    if placement == "consecutive":
+        probe = Network(world.app, keys)
+        pset = probe.proposers
+        order: list[str] = []
+        while len(order) < colluders:
+            proposer = probe.by_address[pset.proposer]
+            if proposer not in order:
+                order.append(proposer)
+            pset = increment(pset, 1)
+        colluding = frozenset(order)
+    else:
+        colluding = frozenset(v.address for v in world.validators[:colluders])
     if strategy == "naive":
         collusion = Collusion(
             colluders=colluding,
@@ -554,7 +572,7 @@ def censorship_run(
         collusion = Collusion(colluders=colluding if strategy == "smart" else frozenset())
     network = Network(
         world.app,
-        {v.address: v.privkey for v in world.validators},
+        keys,
         gossip=GossipModel(seed, see_now_permille, max_delay_blocks, never_permille),
         collusion=collusion,
     )

@@ -52,12 +52,22 @@ class TeeAttestKeeper:
         self.schema = schema
         self.params: Item[Params] = Item(schema, PARAMS_PREFIX, "params", ProtoValueCodec(Params))
         self._quotes = QuoteCache(QUOTE_CACHE_SIZE)
-        self._policy: tuple[Params, TrustPolicy] | None = None
+        self._memo: tuple[bytes | None, Params, TrustPolicy] | None = None
 
     def get_params(self, ctx: Context) -> Params:
         """The current params (the defaults before genesis wrote any)."""
-        params = self.params.get(ctx)
-        return DEFAULT_PARAMS if params is None else params
+        return self._params_and_policy(ctx)[0]
+
+    def _params_and_policy(self, ctx: Context) -> tuple[Params, TrustPolicy]:
+        # Decoding and the policy are memoized on the stored bytes: pure functions of them.
+        raw = ctx.store.get(self.params.key)
+        cached = self._memo
+        if cached is not None and cached[0] == raw:
+            return cached[1], cached[2]
+        params = DEFAULT_PARAMS if raw is None else Params.decode(raw)
+        policy = params.trust_policy()
+        self._memo = (raw, params, policy)
+        return params, policy
 
     def set_params(self, ctx: Context, params: Params) -> None:
         """Store validated params."""
@@ -65,14 +75,8 @@ class TeeAttestKeeper:
         self.params.set(ctx, params)
 
     def trust_policy(self, ctx: Context) -> TrustPolicy:
-        """The TrustPolicy of the current params (memoized on the params value)."""
-        params = self.get_params(ctx)
-        cached = self._policy
-        if cached is not None and cached[0] == params:
-            return cached[1]
-        policy = params.trust_policy()
-        self._policy = (params, policy)
-        return policy
+        """The TrustPolicy of the current params."""
+        return self._params_and_policy(ctx)[1]
 
     def attest(self, ctx: Context, receipt: Receipt) -> AttestedReport:
         """Check a receipt's attestation under the current policy, in order (specs §4):
