@@ -76,7 +76,13 @@ def _render(report: DemoReport, console: Console) -> None:
             str(ch.settled_height),
         )
     console.print(channels)
-    rewards = Table(title="x/distribution: block rewards by validator")
+    credits = Table(title="x/pouw: revealed jobs and credits")
+    for col in ("host", "jobs", "tokens out", "credits", "backs validator"):
+        credits.add_column(col)
+    for c in s.credits:
+        credits.add_row(c.host, str(c.jobs_revealed), str(c.tokens_out), c.credits, c.validator)
+    console.print(credits)
+    rewards = Table(title="x/distribution: block rewards by validator (effective stake)")
     for col in ("validator", "rewards", "share"):
         rewards.add_column(col)
     for r in s.rewards:

@@ -65,6 +65,17 @@ class RewardLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CreditLine:
+    """A host's useful-work credits after its last reveal, and the validator it backs."""
+
+    host: str
+    jobs_revealed: int
+    tokens_out: int
+    credits: str
+    validator: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScenarioDemo:
     """What the demo scenario did."""
 
@@ -77,6 +88,7 @@ class ScenarioDemo:
     leases: tuple[LeaseLine, ...]
     channels: tuple[ChannelLine, ...]
     rewards: tuple[RewardLine, ...]
+    credits: tuple[CreditLine, ...]
     community_pool_uDAIT: int
     invariant_checks: int
     app_hash: str
@@ -126,6 +138,8 @@ class _Collector:
         self.challenged: set[str] = set()
         self.rewards: dict[str, int] = {}
         self.community_pool = 0
+        self.credit_target: dict[str, str] = {}
+        self.revealed: dict[str, tuple[int, int, str]] = {}  # host -> (jobs, tokens, credits)
 
     def name(self, address: str | None) -> str:
         return self.names.get(address or "", address or "")
@@ -154,6 +168,13 @@ class _Collector:
             amount = int(a.get("amount", "0uDAIT").removesuffix("uDAIT") or 0)
             validator = self.name(a.get("validator"))
             self.rewards[validator] = self.rewards.get(validator, 0) + amount
+        elif event.type == "CreditTargetSet":
+            self.credit_target[self.name(a.get("host"))] = self.name(a.get("validator"))
+        elif event.type == "ReceiptRevealed":
+            host = self.name(a.get("host"))
+            jobs, tokens, _ = self.revealed.get(host, (0, 0, ""))
+            tokens += int(a.get("tokens_out", 0))
+            self.revealed[host] = (jobs + 1, tokens, a.get("credits", ""))
         elif event.type == "community_pool":
             self.community_pool += int(a.get("amount", "0uDAIT").removesuffix("uDAIT") or 0)
 
@@ -192,6 +213,12 @@ class _Collector:
             for cid, s in sorted(self.settled.items(), key=lambda kv: (kv[1]["height"], kv[0]))
         )
 
+    def credit_lines(self) -> tuple[CreditLine, ...]:
+        return tuple(
+            CreditLine(host, jobs, tokens, credits, self.credit_target.get(host, ""))
+            for host, (jobs, tokens, credits) in sorted(self.revealed.items())
+        )
+
     def reward_lines(self) -> tuple[RewardLine, ...]:
         total = sum(self.rewards.values())
         return tuple(
@@ -220,6 +247,7 @@ def run_demo_scenario(name: str = "demo") -> ScenarioDemo:
         leases=collector.leases(),
         channels=collector.channels(),
         rewards=collector.reward_lines(),
+        credits=collector.credit_lines(),
         community_pool_uDAIT=collector.community_pool,
         invariant_checks=checker.checks,
         app_hash=stats.app_hash,

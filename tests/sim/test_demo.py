@@ -32,12 +32,26 @@ def test_demo_scenario_tells_the_auction_lease_and_channel_story() -> None:
     assert (by_user["bob"].reason, by_user["bob"].turn_num) == ("challenge_expired", 40)
     assert by_user["bob"].challenged and by_user["bob"].paid_host_uDAIT == 40 * 510
     assert by_user["bob"].settled_height == 1 + -(-(7 * 999 + 86_400_000) // 999)
-    # rewards by voting power: every allocation (each 3600 heights) comes after bob's
-    # 10 DAIT delegation to val-b at height 9, so powers are 200:110 throughout; shares
-    # in permille, floored: 200/310 -> 645, 110/310 -> 354 (truncation moves a few uDAIT)
+    # x/pouw: host-a revealed 800 + 400 tokens, host-b 300, at model weight 1: credits equal
+    # tokens out at the reveal; both point their credits at val-b
+    credits = {c.host: c for c in demo.credits}
+    assert (credits["host-a"].tokens_out, credits["host-a"].credits) == (
+        1200,
+        "1200.000000000000000000",
+    )
+    assert (credits["host-b"].tokens_out, credits["host-b"].credits) == (
+        300,
+        "300.000000000000000000",
+    )
+    assert {c.validator for c in demo.credits} == {"val-b"}
+    # rewards by effective stake (specs/pouw.md §5.4): every allocation (each 3600 heights)
+    # comes after bob's 10 DAIT delegation (val-b: power 110, val-a: 200) and the reveals;
+    # val-b's credits (about 1500, decaying with a 14-day half-life) over its power 110
+    # exceed K = 4, so its multiplier is capped at 1 + 1 x 4: effective stakes 550 and 200.
+    # Shares in permille, floored: 550/750 -> 733, 200/750 -> 266.
     shares = {r.validator: r.share_permille for r in demo.rewards}
-    assert shares == {"val-a": 645, "val-b": 354}
-    assert demo.txs == demo.txs_ok == 18
+    assert shares == {"val-a": 266, "val-b": 733}
+    assert demo.txs == demo.txs_ok == 25
     assert demo.invariant_checks == demo.blocks_run
 
 
