@@ -322,6 +322,7 @@ class SimVendor:
 
     @property
     def root_pubkey(self) -> bytes:
+        """The vendor root public key a TrustPolicy lists."""
         return pubkey_from_privkey(self.root_privkey)
 
     def certify(self, attestation_pubkey: bytes) -> SimAttestationKeyCert:

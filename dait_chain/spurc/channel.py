@@ -61,6 +61,7 @@ class Frontier:
 
     @classmethod
     def of(cls, acc: MerkleAccumulator) -> Frontier:
+        """The frontier of an accumulator."""
         return cls(acc.size, acc.frontier)
 
     def accumulator(self) -> MerkleAccumulator:
@@ -68,6 +69,7 @@ class Frontier:
         return MerkleAccumulator.from_frontier(self.size, self.nodes)
 
     def root(self) -> bytes:
+        """The receipts merkle root this frontier stands for (RFC 6962)."""
         return self.accumulator().root()
 
     def encode(self) -> bytes:

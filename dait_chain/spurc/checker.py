@@ -76,6 +76,8 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class RuleTally:
+    """How many calls passed and failed one rule of verify.RULES."""
+
     key: str
     section: str
     text: str
@@ -99,9 +101,12 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """The host conformed: no violation (host refusals of over-limit calls are fine)."""
         return not self.violations
 
     def to_json(self) -> dict[str, object]:
+        """The report as a JSON object (the --json output)."""
+
         def viol(v: Violation) -> dict[str, object]:
             return {
                 "call": v.call,

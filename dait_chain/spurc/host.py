@@ -34,10 +34,12 @@ class HostIdentity:
 
     @property
     def host_addr(self) -> str:
+        """The bech32 address of the account key: the ChannelState host_addr."""
         return address_from_pubkey(pubkey_from_privkey(self.account_privkey))
 
     @property
     def tee_pubkey(self) -> bytes:
+        """The TEE-bound key that signs receipts (Receipt.tee_pubkey)."""
         return pubkey_from_privkey(self.tee_privkey)
 
 

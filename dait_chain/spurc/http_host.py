@@ -139,6 +139,7 @@ class HostService:
         return 201, {"channel_id": state.channel_id.hex()}
 
     def session_for(self, headers: list[tuple[str, str]]) -> HostSession:
+        """The session of the channel a request names; ErrUnknownChannel if none."""
         value = next((v for k, v in headers if k.lower() == H_CHANNEL_ID.lower()), None)
         if value is None:
             raise E.ErrHeaderMissing(H_CHANNEL_ID)
@@ -190,6 +191,7 @@ class HostService:
         return sse_reply(headers, output.pieces) if stream else json_reply(headers, output.text)
 
     def close(self) -> None:
+        """Close every session's store."""
         with self._lock:
             for session in self._sessions.values():
                 session.close()
@@ -268,6 +270,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SpurcHTTPServer(ThreadingHTTPServer):
+    """A threaded HTTP server carrying its HostService."""
+
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], service: HostService) -> None:
@@ -284,10 +288,12 @@ class RunningHost:
 
     @property
     def url(self) -> str:
+        """The base URL, http://host:port."""
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
     def stop(self) -> None:
+        """Shut the server down, join its thread, close the stores."""
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)

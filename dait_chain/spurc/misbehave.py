@@ -36,6 +36,8 @@ OTHER_MODEL_ID = "other-model-7b"
 
 
 class Misbehave(StrEnum):
+    """The faulty-host modes of `dait-sim spurc serve --misbehave` (specs/spurc.md §12)."""
+
     HONEST = "honest"
     DROP_RECEIPT = "drop-receipt"
     BAD_VERSION = "bad-version"

@@ -53,6 +53,7 @@ class SimOutput:
 
     @property
     def text(self) -> str:
+        """The whole completion: the pieces concatenated."""
         return "".join(self.pieces)
 
 

@@ -160,6 +160,7 @@ class TenantSession:
         return cls(store, user_privkey, policy, registry, quote_cache)
 
     def close(self) -> None:
+        """Close the store's connection."""
         self.store.close()
 
     @property
@@ -169,6 +170,7 @@ class TenantSession:
 
     @property
     def frontier(self) -> Frontier:
+        """The receipts merkle frontier of the latest cosigned state."""
         return self._view.frontier
 
     @property
@@ -178,6 +180,7 @@ class TenantSession:
 
     @property
     def faulted(self) -> bool:
+        """A response was refused: the session only exports evidence now."""
         return self._faulted
 
     def prepare(self, prompt: str, params: dict[str, JsonValue], nonce: str) -> PreparedRequest:
@@ -308,13 +311,16 @@ class HostSession:
         return cls(store, identity)
 
     def close(self) -> None:
+        """Close the store's connection."""
         self.store.close()
 
     @property
     def channel_id(self) -> bytes:
+        """The id of the channel this session serves."""
         return self.store.open_state.channel_id
 
     def latest_cosigned(self) -> ChannelState:
+        """The highest state the tenant cosigned and sent (turn 0 before that)."""
         return self.store.checkpoint().state
 
     def dispute_evidence(self) -> ChannelState:

@@ -44,6 +44,7 @@ def account_privkey(name: str) -> bytes:
 
 
 def account_address(name: str) -> str:
+    """The bech32 address of a named simulated party."""
     return address_from_pubkey(pubkey_from_privkey(account_privkey(name)))
 
 

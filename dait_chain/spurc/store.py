@@ -50,6 +50,8 @@ SCHEMA = "dait-spurc-store-v1"
 
 
 class Role(StrEnum):
+    """Which side of the channel a store records."""
+
     TENANT = "tenant"
     HOST = "host"
 
@@ -92,6 +94,7 @@ def terms_to_bytes(terms: ChannelTerms) -> bytes:
 
 
 def terms_from_bytes(data: bytes) -> ChannelTerms:
+    """Inverse of terms_to_bytes; ErrStoreCorrupt on anything else."""
     try:
         obj = json.loads(data)
         card = RateCard(
@@ -247,6 +250,7 @@ class SessionStore:
         return store
 
     def close(self) -> None:
+        """Close the connection."""
         with self._lock:
             self._conn.close()
 
@@ -258,6 +262,7 @@ class SessionStore:
     # --- reads ----------------------------------------------------------------------------
 
     def terms(self) -> ChannelTerms:
+        """The channel terms agreed at open."""
         with self._lock:
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'terms'").fetchone()
         return terms_from_bytes(row[0])
@@ -287,6 +292,7 @@ class SessionStore:
         return tuple((int(r[0]), _blob(r[1], f"receipt {r[0]}")) for r in rows)
 
     def offences(self) -> tuple[Offence, ...]:
+        """Every refused message, oldest first."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT at_turn, now_ms, codespace, code, name, log, receipt, headers,"
@@ -321,6 +327,7 @@ class SessionStore:
         )
 
     def abandoned(self) -> tuple[tuple[int, Receipt], ...]:
+        """Host: provisional receipts the tenant never cosigned, oldest first."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT call_seq, receipt FROM abandoned ORDER BY id"
