@@ -673,7 +673,7 @@ def check_model(
     if v.colluding and r.consensus != "network":
         raise fail("validators.colluding", "collusion needs run.consensus: network")
     if h.job_calls > PouwParams().max_evidence_per_reveal:
-        raise fail("hosts.job_calls", f"above max_evidence_per_reveal")
+        raise fail("hosts.job_calls", "above max_evidence_per_reveal")
     if h.gpu_class not in MarketParams().ordered()["gpu_class"]:
         raise fail("hosts.gpu_class", f"one of {', '.join(MarketParams().ordered()['gpu_class'])}")
     for module, fields in _module_overrides(model).items():
