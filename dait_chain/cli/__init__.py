@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from dait_chain.cli import auction, bench, demo, export, replay, run, spurc
+from dait_chain.cli import auction, bench, demo, export, replay, run, spurc, sweep
 
 app = typer.Typer(
     name="dait-sim",
@@ -22,6 +22,7 @@ app.command("run")(run.run)
 app.command("replay")(replay.replay)
 app.command("export")(export.export)
 app.command("bench")(bench.bench)
+app.command("sweep")(sweep.sweep)
 app.add_typer(spurc.app, name="spurc")
 app.add_typer(auction.app, name="auction")
 
