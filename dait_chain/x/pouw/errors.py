@@ -1,4 +1,4 @@
-"""Registered errors of the `pouw` codespace (specs/pouw.md §12).
+"""Registered errors of the `pouw` codespace (specs/pouw.md §16).
 
 Codes are published: never renumber, only append. Each message checks its rules in the
 order specs/pouw.md §8 lists them, and the first rule broken names the error. The
