@@ -30,8 +30,8 @@ Randomness comes only from the seeds given; the same inputs give the same blocks
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from dait_chain.app.abci import (
     BlockIDFlag,
@@ -522,11 +522,6 @@ class Network:
         }
 
 
-def with_colluders(collusion: Collusion, colluders: Iterable[str]) -> Collusion:
-    """The same strategy with another colluding set."""
-    return replace(collusion, colluders=frozenset(colluders))
-
-
 __all__ = [
     "BLOCK_INTERVAL_MS",
     "Collusion",
@@ -538,5 +533,4 @@ __all__ = [
     "commits_of",
     "tx_sequence",
     "tx_signer",
-    "with_colluders",
 ]

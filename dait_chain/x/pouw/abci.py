@@ -20,7 +20,7 @@ from dait_chain.app.abci import (
     VerifyVoteExtensionRequest,
 )
 from dait_chain.app.context import Context
-from dait_chain.app.tx import decode_tx
+from dait_chain.codec.tx import TxBody, TxRaw
 from dait_chain.errors import DaitError
 from dait_chain.x.pouw import events as ev
 from dait_chain.x.pouw.errors import (
@@ -117,10 +117,10 @@ def _commits_in_txs(txs: tuple[bytes, ...]) -> list[ReceiptCommit]:
     found: list[ReceiptCommit] = []
     for tx in txs:
         try:
-            decoded = decode_tx(tx)
+            body = TxBody.decode(TxRaw.decode(tx).body_bytes)
         except DaitError:
             continue
-        for msg in decoded.body.messages:
+        for msg in body.messages:
             if isinstance(msg, MsgCommitReceipt):
                 found.append(ReceiptCommit(commit_hash=msg.commit_hash, host=msg.signer))
     return found

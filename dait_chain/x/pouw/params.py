@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import ClassVar, Final
 
 from dait_chain.codec.value import ProtoValue
-from dait_chain.crypto.address import validate_address
 from dait_chain.errors import DaitError
 from dait_chain.math import LegacyDec
 from dait_chain.pb.dait.pouw.v1 import pouw_pb2 as pb
+from dait_chain.x.auth.address import check_address
 from dait_chain.x.pouw.errors import ErrInvalidParams
 
 # Seed 003 "Effective stake": "defaults: alpha = 1.0, K = 4.0".
@@ -98,7 +98,7 @@ class Params(ProtoValue):
         )
         for auditor in self.auditors:
             try:
-                validate_address(auditor)
+                check_address(auditor, "auditor")
             except DaitError as exc:
                 raise ErrInvalidParams(f"auditor {auditor!r}: {exc}") from None
         if list(self.auditors) != sorted(set(self.auditors)):

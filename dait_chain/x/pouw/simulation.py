@@ -310,7 +310,7 @@ def op_commit(rng: random.Random, state: PouwSimState) -> list[bytes]:
     """A random host commits to a job of 1-3 calls."""
     world = state.world
     host = rng.choice(world.hosts)
-    receipt, evidence = world.job(host, [rng.randint(1, 5_000) for _ in range(rng.randint(1, 3))])
+    receipt, evidence = world.job(host, [rng.randint(1, 500) for _ in range(rng.randint(1, 3))])
     state.committed.append((world.app.height + 1, host, receipt, evidence))
     return [world.commit_tx(host, receipt)]
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from dait_chain.app.abci import BlockIDFlag as AbciBlockIDFlag
-from dait_chain.app.abci import CommitInfo, VoteInfo, vote_extension_sign_bytes
+from dait_chain.app.abci import CommitInfo, vote_extension_sign_bytes
 from dait_chain.codec.errors import CodecError
 from dait_chain.crypto.address import decode_address
 from dait_chain.crypto.errors import CryptoError
@@ -153,23 +152,6 @@ def to_extended_commit(info: CommitInfo) -> ExtendedCommitInfo:
                 block_id_flag=BlockIDFlag(int(v.block_id_flag)),
             )
             for v in info.votes
-        ),
-    )
-
-
-def to_commit_info(commit: ExtendedCommitInfo) -> CommitInfo:
-    """The app's CommitInfo of a wire extended commit."""
-    return CommitInfo(
-        round=commit.round,
-        votes=tuple(
-            VoteInfo(
-                validator=v.validator,
-                power=v.power,
-                block_id_flag=AbciBlockIDFlag(int(v.block_id_flag)),
-                vote_extension=v.vote_extension,
-                extension_signature=v.extension_signature,
-            )
-            for v in commit.votes
         ),
     )
 
@@ -338,7 +320,6 @@ __all__ = [
     "ordered_validator_set",
     "required_voting_power",
     "tally_backing",
-    "to_commit_info",
     "to_extended_commit",
     "total_power_of",
     "validate_injected",
