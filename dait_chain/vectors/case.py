@@ -23,6 +23,15 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
+class Outcome:
+    """What `run` computed from a case's inputs: its output files, and, for a case whose
+    input must be rejected as a whole (no post-state), the reason."""
+
+    outputs: Mapping[str, bytes]
+    rejected: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CaseSpec:
     """One case as a generator writes it: where it goes, what it checks, its inputs."""
 
@@ -32,15 +41,9 @@ class CaseSpec:
     rule: str  # the rule or seed sentence the case checks, quoted from its spec
     source: str  # where that rule is written (spec section)
     inputs: Mapping[str, bytes]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What `run` computed from a case's inputs: its output files, and, for a case whose
-    input must be rejected as a whole (no post-state), the reason."""
-
-    outputs: Mapping[str, bytes]
-    rejected: str | None = None
+    # What `run(inputs)` gives, when the generator already computed it by running the same
+    # code (chain builders); `check` always recomputes, so a mismatch is caught there.
+    outcome: Outcome | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

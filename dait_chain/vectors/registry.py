@@ -17,6 +17,7 @@ HANDLER_MODULES = (
     "dait_chain.vectors.store_vectors",
     "dait_chain.vectors.spurc_vectors",
     "dait_chain.vectors.pouw_vectors",
+    "dait_chain.vectors.app_vectors",
     "dait_chain.vectors.chain_vectors",
     "dait_chain.vectors.sim_vectors",
 )
