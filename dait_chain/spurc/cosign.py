@@ -21,6 +21,7 @@ from dait_chain.spurc.errors import (
     ErrStateProvisional,
 )
 from dait_chain.spurc.signing import (
+    Signer,
     check_state_host_signature,
     check_state_user_signature,
     sign_state_as_user,
@@ -28,11 +29,11 @@ from dait_chain.spurc.signing import (
 from dait_chain.spurc.values import ChannelState
 
 
-def cosign(provisional: ChannelState, user_privkey: bytes) -> ChannelState:
+def cosign(provisional: ChannelState, user_key: bytes | Signer) -> ChannelState:
     """The tenant's counter-signature on a provisional state n it has verified."""
     if provisional.sig_user:
         raise ErrCosignedStateMismatch(f"turn {provisional.turn_num} is already cosigned")
-    return sign_state_as_user(provisional, user_privkey)
+    return sign_state_as_user(provisional, user_key)
 
 
 def check_presentable(state: ChannelState) -> None:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.hashing import sha256
-from dait_chain.crypto.secp256k1 import pubkey_from_privkey
 from dait_chain.spurc.channel import ChannelTerms, Frontier, apply_receipt
 from dait_chain.spurc.errors import ErrEscrowOverspent, ErrMaxCallsExceeded, ErrPastDeadline
 from dait_chain.spurc.headers import ContentKind, QuoteType, SettleHint, build_response_headers
 from dait_chain.spurc.model import SimOutput
 from dait_chain.spurc.payload import InferRequest, canonical_output, request_hash
-from dait_chain.spurc.signing import sign_receipt, sign_state_as_host
+from dait_chain.spurc.signing import Signer, sign_receipt, sign_state_as_host
 from dait_chain.spurc.sse import delta_event, headers_event, render_stream
 from dait_chain.spurc.values import ChannelState, Receipt
 
@@ -25,22 +23,32 @@ from dait_chain.spurc.values import ChannelState, Receipt
 class HostIdentity:
     """A host's keys and offer: account key (states), TEE key (receipts), its quote."""
 
-    account_privkey: bytes
-    tee_privkey: bytes
+    account: Signer
+    tee: Signer
     quote: bytes  # binds tee_pubkey, vouches for terms.model_hash
     quote_type: QuoteType
     model_id: str
     terms: ChannelTerms
 
     @property
+    def account_privkey(self) -> bytes:
+        """The account key (signs states)."""
+        return self.account.privkey
+
+    @property
+    def tee_privkey(self) -> bytes:
+        """The TEE-bound key (signs receipts)."""
+        return self.tee.privkey
+
+    @property
     def host_addr(self) -> str:
         """The bech32 address of the account key: the ChannelState host_addr."""
-        return address_from_pubkey(pubkey_from_privkey(self.account_privkey))
+        return self.account.address
 
     @property
     def tee_pubkey(self) -> bytes:
         """The TEE-bound key that signs receipts (Receipt.tee_pubkey)."""
-        return pubkey_from_privkey(self.tee_privkey)
+        return self.tee.pubkey
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +106,9 @@ def finish_issue(
     identity: HostIdentity, base: ChannelState, base_frontier: Frontier, receipt: Receipt
 ) -> Issued:
     """Sign `receipt`, apply it to `base` and sign the provisional state."""
-    signed = sign_receipt(receipt, identity.tee_privkey)
+    signed = sign_receipt(receipt, identity.tee)
     state, frontier = apply_receipt(base, signed, base_frontier)
-    return Issued(signed, sign_state_as_host(state, identity.account_privkey), frontier)
+    return Issued(signed, sign_state_as_host(state, identity.account), frontier)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ from dait_chain.spurc.host import (
 )
 from dait_chain.spurc.model import run_sim_model
 from dait_chain.spurc.payload import InferRequest, JsonValue, parse_request
+from dait_chain.spurc.signing import Signer
 from dait_chain.spurc.store import Durability, IssuedRow, Role, SessionStore
 from dait_chain.spurc.values import ChannelState
 from dait_chain.spurc.verify import (
@@ -106,7 +107,7 @@ class TenantSession:
         quote_cache: QuoteCache | None,
     ) -> None:
         self.store = store
-        self._user_privkey = user_privkey
+        self._user = Signer.of(user_privkey)
         cp = store.checkpoint()
         self._state = cp.state
         self._view = TenantView(store.terms(), cp.frontier, policy, registry, quote_cache)
@@ -223,7 +224,7 @@ class TenantSession:
         return self._commit(verified)
 
     def _commit(self, verified: Verified) -> ChannelState:
-        cosigned = cosign(verified.state, self._user_privkey)
+        cosigned = cosign(verified.state, self._user)
         self.store.commit_cosigned(
             verified.receipt, cosigned, verified.frontier, prev_turn=self._state.turn_num
         )

@@ -18,7 +18,7 @@ key is remembered in a bounded map and later states cost one verification.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.errors import CryptoError, ErrNoRecoveredKeyMatchesAddress
@@ -40,6 +40,25 @@ from dait_chain.spurc.errors import (
 from dait_chain.spurc.values import ChannelState, Receipt
 
 ADDRESS_KEY_CACHE_SIZE = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """A private key with its public key and bech32 address, derived once (a session signs
+    every turn; deriving the address each time would cost a point multiplication)."""
+
+    privkey: bytes = field(repr=False)
+    pubkey: bytes
+    address: str
+
+    @classmethod
+    def of(cls, privkey: bytes) -> Signer:
+        pubkey = pubkey_from_privkey(privkey)
+        return cls(privkey, pubkey, address_from_pubkey(pubkey))
+
+
+def _signer(key: bytes | Signer) -> Signer:
+    return key if isinstance(key, Signer) else Signer.of(key)
 
 
 # A present 64-byte signature field, as the canonical encoding writes it: the tag byte
@@ -87,11 +106,12 @@ def state_signing_payload(state: ChannelState, wire: bytes | None = None) -> byt
     return state.without_sigs().encode()
 
 
-def sign_receipt(receipt: Receipt, tee_privkey: bytes) -> Receipt:
+def sign_receipt(receipt: Receipt, tee_key: bytes | Signer) -> Receipt:
     """The receipt with sig_host by the TEE key; the key must be the receipt's tee_pubkey."""
-    if pubkey_from_privkey(tee_privkey) != receipt.tee_pubkey:
+    signer = _signer(tee_key)
+    if signer.pubkey != receipt.tee_pubkey:
         raise ErrSignerNotParty("TEE key is not the receipt's tee_pubkey")
-    sig = sign_with_domain(tee_privkey, DOMAIN_RECEIPT, receipt_signing_payload(receipt))
+    sig = sign_with_domain(signer.privkey, DOMAIN_RECEIPT, receipt_signing_payload(receipt))
     return replace(receipt, sig_host=sig)
 
 
@@ -147,20 +167,21 @@ def verify_state_signature(
     return True
 
 
-def _sign_state(state: ChannelState, privkey: bytes, address: str, role: str) -> bytes:
-    if address_from_pubkey(pubkey_from_privkey(privkey)) != address:
+def _sign_state(state: ChannelState, key: bytes | Signer, address: str, role: str) -> bytes:
+    signer = _signer(key)
+    if signer.address != address:
         raise ErrSignerNotParty(f"key is not the {role}'s address {address}")
-    return sign_with_domain(privkey, DOMAIN_STATE, state_signing_payload(state))
+    return sign_with_domain(signer.privkey, DOMAIN_STATE, state_signing_payload(state))
 
 
-def sign_state_as_host(state: ChannelState, host_privkey: bytes) -> ChannelState:
+def sign_state_as_host(state: ChannelState, host_key: bytes | Signer) -> ChannelState:
     """The state with sig_host by the host's account key (seed 002 §6, "Host on state")."""
-    return replace(state, sig_host=_sign_state(state, host_privkey, state.host_addr, "host"))
+    return replace(state, sig_host=_sign_state(state, host_key, state.host_addr, "host"))
 
 
-def sign_state_as_user(state: ChannelState, user_privkey: bytes) -> ChannelState:
+def sign_state_as_user(state: ChannelState, user_key: bytes | Signer) -> ChannelState:
     """The state with sig_user by the user's account key (seed 002 §6, "User cosign")."""
-    return replace(state, sig_user=_sign_state(state, user_privkey, state.user_addr, "user"))
+    return replace(state, sig_user=_sign_state(state, user_key, state.user_addr, "user"))
 
 
 def check_state_host_signature(state: ChannelState, wire: bytes | None = None) -> None:

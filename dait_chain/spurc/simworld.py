@@ -18,6 +18,7 @@ from dait_chain.spurc.channel import ChannelTerms, RateCard, make_open_state
 from dait_chain.spurc.headers import QuoteType
 from dait_chain.spurc.host import HostIdentity
 from dait_chain.spurc.model import sim_model_hash
+from dait_chain.spurc.signing import Signer
 from dait_chain.spurc.values import ChannelState
 
 SIM_VENDOR_SEED = b"dait-sim/spurc/vendor-root/v1"
@@ -63,8 +64,8 @@ def sim_host_identity(
     model_hash = sim_model_hash(model_id)
     quote = ak.quote(quote_type, model_hash, pubkey_from_privkey(tee_privkey))
     return HostIdentity(
-        account_privkey=account_privkey(name),
-        tee_privkey=tee_privkey,
+        account=Signer.of(account_privkey(name)),
+        tee=Signer.of(tee_privkey),
         quote=quote,
         quote_type=quote_type,
         model_id=model_id,
