@@ -14,7 +14,7 @@ exactly one error: the first rule it breaks.
                                                                    ErrHeaderMissing/Malformed,
                                                                    ErrBadBase64url
  3. §7.1 decode the receipt                                        ErrReceiptDecode
- 4. §7.2 channel_id (header and receipt) is the open channel's     ErrChannelIdMismatch
+ 4. §7.2 channel_id (receipt, then header) is the open channel's  ErrChannelIdMismatch
     optional headers agree (call_seq, model_id)                    ErrHeaderMismatch
  5. §7.3 call_seq = last_seen + 1 (earlier: replay)                ErrCallSeqReplay,
                                                                    ErrCallSeqNotNext
