@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from dait_chain.cli import auction, bench, demo, export, replay, run, spurc, sweep
+from dait_chain.cli import auction, bench, demo, export, replay, run, spurc, sweep, vectors
 
 app = typer.Typer(
     name="dait-sim",
@@ -25,6 +25,7 @@ app.command("bench")(bench.bench)
 app.command("sweep")(sweep.sweep)
 app.add_typer(spurc.app, name="spurc")
 app.add_typer(auction.app, name="auction")
+app.add_typer(vectors.app, name="vectors")
 
 
 def main() -> None:

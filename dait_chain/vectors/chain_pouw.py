@@ -63,22 +63,32 @@ class Host:
 class PouwScene:
     """Validators val-a and val-b, hosts with one open channel each, an auditor."""
 
-    def __init__(self, *, hosts_credits: tuple[HostCredits, ...] = (), **param_changes: Any) -> None:
+    def __init__(
+        self, *, hosts_credits: tuple[HostCredits, ...] = (), **param_changes: Any
+    ) -> None:
         self.vals = (party("val-a"), party("val-b"))
         self.user, self.auditor, self.outsider = party("user"), party("auditor"), party("outsider")
         self.hosts = tuple(Host(party(n), sim_host_identity(n)) for n in ("host", "host2"))
         identity = self.hosts[0].identity
-        params = replace(Params(auditors=(self.auditor.address,), commit_reveal_window=5, audit_window_blocks=8), **param_changes)
+        params = replace(
+            Params(auditors=(self.auditor.address,), commit_reveal_window=5, audit_window_blocks=8),
+            **param_changes,
+        )
         models = (
             Model(OTHER_MODEL, "2.000000000000000000", True, sim_model_hash(OTHER_MODEL)),
             Model(DEFAULT_MODEL_ID, "1.000000000000000000", True, identity.terms.model_hash),
             Model(UNAPPROVED, "1.000000000000000000", False, sim_model_hash(UNAPPROVED)),
         )
         sections = {
-            "tee_attest": TeeGenesis(TeeParams(trusted_roots=(sim_vendor().root_pubkey,))).to_json(),
+            "tee_attest": TeeGenesis(
+                TeeParams(trusted_roots=(sim_vendor().root_pubkey,))
+            ).to_json(),
             "pouw": GenesisState(params, models=models, hosts=hosts_credits).to_json(),
         }
-        funded = [(p, FUNDS) for p in (*(h.party for h in self.hosts), self.user, self.auditor, self.outsider)]
+        funded = [
+            (p, FUNDS)
+            for p in (*(h.party for h in self.hosts), self.user, self.auditor, self.outsider)
+        ]
         genesis = genesis_of(
             funded,
             validators=[(self.vals[0], 4_000_000_000), (self.vals[1], 2_000_000_000)],
@@ -88,28 +98,55 @@ class PouwScene:
         self.b = ChainBuilder(genesis)
         opens = []
         for n, host in enumerate(self.hosts):
-            host.channel_id = derive_channel_id(self.b.app.chain_id, self.user.address, host.party.address, n)
-            opens.append(self.b.sign(self.user, MsgOpenChannel(self.user.address, host.party.address, DEFAULT_MODEL_ID, 10**9, self.b.harness.implied_time(1) + 30 * 86_400_000, 10_000_000)))
+            host.channel_id = derive_channel_id(
+                self.b.app.chain_id, self.user.address, host.party.address, n
+            )
+            opens.append(
+                self.b.sign(
+                    self.user,
+                    MsgOpenChannel(
+                        self.user.address,
+                        host.party.address,
+                        DEFAULT_MODEL_ID,
+                        10**9,
+                        self.b.harness.implied_time(1) + 30 * 86_400_000,
+                        10_000_000,
+                    ),
+                )
+            )
         self.b.block(*opens)
 
     @property
     def host(self) -> Host:
         return self.hosts[0]
 
-    def job(self, host: Host | None = None, tokens: tuple[int, ...] = (100, 250), *, first: int | None = None, model_hash: bytes | None = None) -> tuple[Receipt, tuple[SpurcReceipt, ...]]:
+    def job(
+        self,
+        host: Host | None = None,
+        tokens: tuple[int, ...] = (100, 250),
+        *,
+        first: int | None = None,
+        model_hash: bytes | None = None,
+    ) -> tuple[Receipt, tuple[SpurcReceipt, ...]]:
         """The host's next calls as evidence and the Receipt committing to them."""
         h = host or self.host
         start = h.next_call if first is None else first
-        evidence = evidence_receipts(h.identity, h.channel_id, start, tokens, self.b.time_ms, model_hash=model_hash)
+        evidence = evidence_receipts(
+            h.identity, h.channel_id, start, tokens, self.b.time_ms, model_hash=model_hash
+        )
         if first is None:
             h.next_call += len(tokens)
         return job_receipt(h.party.address, DEFAULT_MODEL_ID, evidence, self.b.height), evidence
 
-    def commit(self, receipt: Receipt, signer: Party | None = None, reveal_by: int = 0) -> MsgCommitReceipt:
+    def commit(
+        self, receipt: Receipt, signer: Party | None = None, reveal_by: int = 0
+    ) -> MsgCommitReceipt:
         who = signer or self.host.party
         return MsgCommitReceipt(who.address, commit_hash_of(receipt.encode()), reveal_by)
 
-    def reveal(self, receipt: Receipt, evidence: tuple[SpurcReceipt, ...], signer: Party | None = None) -> MsgRevealReceipt:
+    def reveal(
+        self, receipt: Receipt, evidence: tuple[SpurcReceipt, ...], signer: Party | None = None
+    ) -> MsgRevealReceipt:
         return MsgRevealReceipt((signer or self.host.party).address, receipt, evidence)
 
     def ok(self, who: Party, *msgs: Any) -> None:
@@ -130,13 +167,27 @@ def flow_cases() -> Iterator[CaseSpec]:
     s.b.block(height=s.b.height + 4)
     s.ok(s.host.party, MsgSetCreditTarget(s.host.party.address, s.vals[0].address))
     s.b.block(height=s.b.height + 4)
-    yield built("flow", "commit_reveal_credit_rewards", "commit, reveal with two evidence receipts, credits pointed at val-b then val-a, rewards allocated", "Host broadcasts MsgCommitReceipt ... After commit_reveal_window blocks, host broadcasts MsgRevealReceipt carrying the full receipt. Keeper verifies sha256(canonicalize(receipt)) == commit_hash, re-checks the attestation, looks up model_weight, and credits the host. (seed 003)", f"{SPEC} §8.1-§8.3, §5.5", s.b)
+    yield built(
+        "flow",
+        "commit_reveal_credit_rewards",
+        "commit, reveal with two evidence receipts, credits pointed at val-b then val-a, rewards allocated",
+        "Host broadcasts MsgCommitReceipt ... After commit_reveal_window blocks, host broadcasts MsgRevealReceipt carrying the full receipt. Keeper verifies sha256(canonicalize(receipt)) == commit_hash, re-checks the attestation, looks up model_weight, and credits the host. (seed 003)",
+        f"{SPEC} §8.1-§8.3, §5.5",
+        s.b,
+    )
 
     s = PouwScene()
     receipt, _ = s.job()
     s.committed(receipt)
     s.b.block(height=s.b.height + 6)
-    yield built("flow", "commit_expires", "a commit never revealed is pruned at reveal_by_height", "EndBlock commit-expiry pruning (seed 003 Phase 1)", f"{SPEC} §8.2", s.b)
+    yield built(
+        "flow",
+        "commit_expires",
+        "a commit never revealed is pruned at reveal_by_height",
+        "EndBlock commit-expiry pruning (seed 003 Phase 1)",
+        f"{SPEC} §8.2",
+        s.b,
+    )
 
     s = PouwScene()
     s.ok(s.auditor, MsgReportAudit(s.auditor.address, s.host.party.address, True))
@@ -145,21 +196,40 @@ def flow_cases() -> Iterator[CaseSpec]:
     s.committed(receipt)
     s.ok(s.host.party, s.reveal(receipt, evidence))
     s.b.block(height=s.b.height + 9)
-    yield built("flow", "audits_reduce_credit_then_expire", "one failed and one passed audit halve the credit; the audits leave the window", "audit_fail_rate_i is a rolling-window count maintained by the keeper. (seed 003)", f"{SPEC} §6", s.b)
+    yield built(
+        "flow",
+        "audits_reduce_credit_then_expire",
+        "one failed and one passed audit halve the credit; the audits leave the window",
+        "audit_fail_rate_i is a rolling-window count maintained by the keeper. (seed 003)",
+        f"{SPEC} §6",
+        s.b,
+    )
 
     s = PouwScene()
     receipt, evidence = s.job(tokens=(40,))
     s.committed(receipt)
     s.b.block(height=s.b.height + 4)
     s.ok(s.host.party, s.reveal(receipt, evidence))
-    yield built("windows", "reveal_at_reveal_by_height", "the reveal in the block at reveal_by_height succeeds", "a commit recorded at height c can be revealed in blocks c < h <= reveal_by_height", f"{SPEC} §8.2", s.b)
+    yield built(
+        "windows",
+        "reveal_at_reveal_by_height",
+        "the reveal in the block at reveal_by_height succeeds",
+        "a commit recorded at height c can be revealed in blocks c < h <= reveal_by_height",
+        f"{SPEC} §8.2",
+        s.b,
+    )
 
 
 Make = Callable[[PouwScene], tuple[Party, Any]]
 
 
 def _refusals() -> list[tuple[str, str, Make]]:
-    def committed_then(edit: Callable[[PouwScene, Receipt, tuple[SpurcReceipt, ...]], tuple[Receipt, tuple[SpurcReceipt, ...]]], **job: Any) -> Make:
+    def committed_then(
+        edit: Callable[
+            [PouwScene, Receipt, tuple[SpurcReceipt, ...]], tuple[Receipt, tuple[SpurcReceipt, ...]]
+        ],
+        **job: Any,
+    ) -> Make:
         def make(s: PouwScene) -> tuple[Party, Any]:
             receipt, evidence = s.job(**job)
             receipt, evidence = edit(s, receipt, evidence)
@@ -190,15 +260,23 @@ def _refusals() -> list[tuple[str, str, Make]]:
         s.committed(receipt)
         return s.host.party, s.reveal(receipt, evidence)
 
-    def set_model(model: str) -> Callable[[PouwScene, Receipt, tuple[SpurcReceipt, ...]], tuple[Receipt, tuple[SpurcReceipt, ...]]]:
+    def set_model(
+        model: str,
+    ) -> Callable[
+        [PouwScene, Receipt, tuple[SpurcReceipt, ...]], tuple[Receipt, tuple[SpurcReceipt, ...]]
+    ]:
         return lambda s, r, e: (replace(r, model_id=model), e)
 
-    def not_contiguous(s: PouwScene, r: Receipt, e: tuple[SpurcReceipt, ...]) -> tuple[Receipt, tuple[SpurcReceipt, ...]]:
+    def not_contiguous(
+        s: PouwScene, r: Receipt, e: tuple[SpurcReceipt, ...]
+    ) -> tuple[Receipt, tuple[SpurcReceipt, ...]]:
         third = evidence_receipts(s.host.identity, s.host.channel_id, 3, (5,), s.b.time_ms)
         evidence = (e[0], third[0])
         return replace(r, tokens_out=sum(x.tokens_out for x in evidence)), evidence
 
-    def unknown_channel(s: PouwScene, r: Receipt, e: tuple[SpurcReceipt, ...]) -> tuple[Receipt, tuple[SpurcReceipt, ...]]:
+    def unknown_channel(
+        s: PouwScene, r: Receipt, e: tuple[SpurcReceipt, ...]
+    ) -> tuple[Receipt, tuple[SpurcReceipt, ...]]:
         channel = sha256(b"no such channel")
         evidence = evidence_receipts(s.host.identity, channel, 1, (10,), s.b.time_ms)
         return replace(r, tokens_out=10, job_id=job_id_for(channel, 1)), evidence
@@ -215,31 +293,112 @@ def _refusals() -> list[tuple[str, str, Make]]:
     h = lambda s: s.host.party  # noqa: E731
     return [
         ("commit_exists", "the same commit twice", lambda s: (h(s), _twice(s))),
-        ("reveal_by_mismatch", "reveal_by_height neither 0 nor h + window", lambda s: (h(s), s.commit(s.job()[0], reveal_by=3))),
+        (
+            "reveal_by_mismatch",
+            "reveal_by_height neither 0 nor h + window",
+            lambda s: (h(s), s.commit(s.job()[0], reveal_by=3)),
+        ),
         ("receipt_host_mismatch", "the receipt names another host", host_mismatch),
         ("commit_not_found", "a reveal without a commit", lambda s: (h(s), s.reveal(*s.job()))),
         ("reveal_too_early", "commit and reveal in the same block", too_early),
-        ("commit_height_after_commit", "receipt.commit_height after the commit's block", committed_then(lambda s, r, e: (replace(r, commit_height=s.b.height + 10), e))),
-        ("unknown_model", "a model the registry does not hold", committed_then(set_model("nope-model"))),
-        ("model_not_approved", "a registered model not approved", committed_then(set_model(UNAPPROVED))),
-        ("evidence_count_zero", "no evidence", committed_then(lambda s, r, e: (replace(r, tokens_out=0), ()))),
+        (
+            "commit_height_after_commit",
+            "receipt.commit_height after the commit's block",
+            committed_then(lambda s, r, e: (replace(r, commit_height=s.b.height + 10), e)),
+        ),
+        (
+            "unknown_model",
+            "a model the registry does not hold",
+            committed_then(set_model("nope-model")),
+        ),
+        (
+            "model_not_approved",
+            "a registered model not approved",
+            committed_then(set_model(UNAPPROVED)),
+        ),
+        (
+            "evidence_count_zero",
+            "no evidence",
+            committed_then(lambda s, r, e: (replace(r, tokens_out=0), ())),
+        ),
         ("evidence_not_contiguous", "calls 1 and 3", committed_then(not_contiguous)),
-        ("job_id_mismatch", "a job_id that is not sha256(channel_id || first call_seq)", committed_then(lambda s, r, e: (replace(r, job_id=bytes(32)), e))),
-        ("channel_not_found", "evidence of a channel not on chain", committed_then(unknown_channel)),
-        ("channel_host_mismatch", "evidence of host2's channel revealed by host", other_host_channel),
-        ("channel_model_mismatch", "the channel serves another model than the receipt's", committed_then(set_model(OTHER_MODEL))),
-        ("model_hash_mismatch", "evidence carrying another model hash", committed_then(lambda s, r, e: (r, e), model_hash=sim_model_hash(OTHER_MODEL))),
+        (
+            "job_id_mismatch",
+            "a job_id that is not sha256(channel_id || first call_seq)",
+            committed_then(lambda s, r, e: (replace(r, job_id=bytes(32)), e)),
+        ),
+        (
+            "channel_not_found",
+            "evidence of a channel not on chain",
+            committed_then(unknown_channel),
+        ),
+        (
+            "channel_host_mismatch",
+            "evidence of host2's channel revealed by host",
+            other_host_channel,
+        ),
+        (
+            "channel_model_mismatch",
+            "the channel serves another model than the receipt's",
+            committed_then(set_model(OTHER_MODEL)),
+        ),
+        (
+            "model_hash_mismatch",
+            "evidence carrying another model hash",
+            committed_then(lambda s, r, e: (r, e), model_hash=sim_model_hash(OTHER_MODEL)),
+        ),
         ("job_already_credited", "calls already credited revealed again", credited_twice),
-        ("tokens_out_mismatch", "tokens_out one above the evidence's sum", committed_then(lambda s, r, e: (replace(r, tokens_out=r.tokens_out + 1), e))),
-        ("tee_attested_mismatch", "tee_attested false for attested evidence", committed_then(lambda s, r, e: (replace(r, tee_attested=False), e))),
+        (
+            "tokens_out_mismatch",
+            "tokens_out one above the evidence's sum",
+            committed_then(lambda s, r, e: (replace(r, tokens_out=r.tokens_out + 1), e)),
+        ),
+        (
+            "tee_attested_mismatch",
+            "tee_attested false for attested evidence",
+            committed_then(lambda s, r, e: (replace(r, tee_attested=False), e)),
+        ),
         ("credit_overflow", "a credit on top of MAX_CREDITS", overflow),
-        ("unknown_validator", "a credit target that is not a validator", lambda s: (h(s), MsgSetCreditTarget(s.host.party.address, s.outsider.address))),
-        ("credit_target_unchanged", "the target it already has (none)", lambda s: (h(s), MsgSetCreditTarget(s.host.party.address, ""))),
-        ("credit_target_invalid_address", "a validator string that is not an address", lambda s: (h(s), MsgSetCreditTarget(s.host.party.address, "dait1nope"))),
-        ("not_auditor", "an audit report by a non-auditor", lambda s: (h(s), MsgReportAudit(s.host.party.address, s.host.party.address, True))),
-        ("register_model_unauthorized", "MsgRegisterModel by a host", lambda s: (h(s), MsgRegisterModel(s.host.party.address, "m", "1.000000000000000000", True, bytes(32)))),
-        ("update_params_unauthorized", "MsgUpdateParams by a host", lambda s: (h(s), MsgUpdateParams(s.host.party.address, Params()))),
-        ("tee_attest_update_params_unauthorized", "x/tee_attest MsgUpdateParams by a host", lambda s: (h(s), TeeMsgUpdateParams(s.host.party.address, TeeParams()))),
+        (
+            "unknown_validator",
+            "a credit target that is not a validator",
+            lambda s: (h(s), MsgSetCreditTarget(s.host.party.address, s.outsider.address)),
+        ),
+        (
+            "credit_target_unchanged",
+            "the target it already has (none)",
+            lambda s: (h(s), MsgSetCreditTarget(s.host.party.address, "")),
+        ),
+        (
+            "credit_target_invalid_address",
+            "a validator string that is not an address",
+            lambda s: (h(s), MsgSetCreditTarget(s.host.party.address, "dait1nope")),
+        ),
+        (
+            "not_auditor",
+            "an audit report by a non-auditor",
+            lambda s: (h(s), MsgReportAudit(s.host.party.address, s.host.party.address, True)),
+        ),
+        (
+            "register_model_unauthorized",
+            "MsgRegisterModel by a host",
+            lambda s: (
+                h(s),
+                MsgRegisterModel(
+                    s.host.party.address, "m", "1.000000000000000000", True, bytes(32)
+                ),
+            ),
+        ),
+        (
+            "update_params_unauthorized",
+            "MsgUpdateParams by a host",
+            lambda s: (h(s), MsgUpdateParams(s.host.party.address, Params())),
+        ),
+        (
+            "tee_attest_update_params_unauthorized",
+            "x/tee_attest MsgUpdateParams by a host",
+            lambda s: (h(s), TeeMsgUpdateParams(s.host.party.address, TeeParams())),
+        ),
     ]
 
 
@@ -271,7 +430,9 @@ def seeded_cases() -> Iterator[CaseSpec]:
             roll = rng.randrange(100)
             host = rng.choice(s.hosts)
             if roll < 50:
-                receipt, evidence = s.job(host, tuple(rng.randint(1, 5_000) for _ in range(rng.randint(1, 3))))
+                receipt, evidence = s.job(
+                    host, tuple(rng.randint(1, 5_000) for _ in range(rng.randint(1, 3)))
+                )
                 pending.append((s.b.height + 1, receipt, evidence, host))
                 s.b.tx(host.party, s.commit(receipt, host.party))
             elif roll < 90 and pending and pending[0][0] <= s.b.height:
@@ -280,7 +441,14 @@ def seeded_cases() -> Iterator[CaseSpec]:
             else:
                 target = rng.choice(["", *(v.address for v in s.vals)])
                 s.b.tx(host.party, MsgSetCreditTarget(host.party.address, target))
-        yield built("seeded", f"seed_{seed}", f"12 blocks of commit (50), reveal (40), retarget (10) (seed {seed})", "Operations are weighted and drawn from a seeded RNG (anchors.md)", f"{SPEC} §13", s.b)
+        yield built(
+            "seeded",
+            f"seed_{seed}",
+            f"12 blocks of commit (50), reveal (40), retarget (10) (seed {seed})",
+            "Operations are weighted and drawn from a seeded RNG (anchors.md)",
+            f"{SPEC} §13",
+            s.b,
+        )
 
 
 def genesis_cases() -> Iterator[CaseSpec]:
@@ -289,9 +457,25 @@ def genesis_cases() -> Iterator[CaseSpec]:
     s = PouwScene()
     doc = s.b.app.export_genesis()
     bad = {**doc, "pouw": {**doc["pouw"], "models": list(reversed(doc["pouw"]["models"]))}}
-    yield chain_case("genesis", "models_unsorted", "the model registry out of order", "Import validates every record ... every list sorted by its key", f"{SPEC} §10", bad, [])
+    yield chain_case(
+        "genesis",
+        "models_unsorted",
+        "the model registry out of order",
+        "Import validates every record ... every list sorted by its key",
+        f"{SPEC} §10",
+        bad,
+        [],
+    )
     bad_tee = {**doc, "tee_attest": {"params": {"trusted_roots": ["AA=="], "quote_types": ["tdx"]}}}
-    yield chain_case("genesis", "tee_attest_bad_root", "a trusted root that is not a public key", "Keys are valid compressed secp256k1 points", "specs/tee_attest.md", bad_tee, [])
+    yield chain_case(
+        "genesis",
+        "tee_attest_bad_root",
+        "a trusted root that is not a public key",
+        "Keys are valid compressed secp256k1 points",
+        "specs/tee_attest.md",
+        bad_tee,
+        [],
+    )
 
 
 def pouw_cases() -> Iterator[CaseSpec]:

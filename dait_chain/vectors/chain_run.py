@@ -36,6 +36,7 @@ from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.secp256k1 import privkey_from_seed, pubkey_from_privkey
 from dait_chain.errors import DaitError
+from dait_chain.sim.errors import ErrInvariantBroken
 from dait_chain.sim.harness import BlockRun, Harness
 from dait_chain.sim.stream import StreamBlock, StreamHeader, StreamReader, new_header, write_stream
 from dait_chain.spurc.simworld import account_privkey
@@ -127,6 +128,22 @@ class Collect:
         self.runs.append(run)
 
 
+class InvariantGuard:
+    """After every block, every registered invariant must hold (the harness's
+    `--invariants-every 1`); a broken one stops the run with ErrInvariantBroken."""
+
+    def __init__(self, app: DaitApp) -> None:
+        self.app = app
+
+    def on_block(self, run: BlockRun) -> None:
+        broken = self.app.check_invariants()
+        if broken:
+            module, name, message = broken[0]
+            raise ErrInvariantBroken(
+                f"{module}/{name}: {message}", height=run.height, invariant=f"{module}/{name}"
+            )
+
+
 class ChainBuilder:
     """A harness on a genesis that records every block it is asked to run."""
 
@@ -134,6 +151,7 @@ class ChainBuilder:
         self.genesis = genesis
         self._runs = Collect()
         self.harness = Harness.from_genesis(genesis, observers=[self._runs])
+        self.harness.observers.append(InvariantGuard(self.harness.app))
         self._init_hash = self.harness.app.app_hash.hex()
         self.blocks: list[StreamBlock] = []
         self.results: list[FinalizeBlockResult] = []
@@ -247,11 +265,16 @@ def chain_case(
         description,
         rule,
         source,
-        {PRE: json_bytes(genesis), STREAM: stream if stream is not None else stream_bytes(genesis, blocks)},
+        {
+            PRE: json_bytes(genesis),
+            STREAM: stream if stream is not None else stream_bytes(genesis, blocks),
+        },
     )
 
 
-def built(suite: str, name: str, description: str, rule: str, source: str, b: ChainBuilder) -> CaseSpec:
+def built(
+    suite: str, name: str, description: str, rule: str, source: str, b: ChainBuilder
+) -> CaseSpec:
     """The case of what a builder ran."""
     case = chain_case(suite, name, description, rule, source, b.genesis, b.blocks)
     return replace(case, outcome=b.outcome())
@@ -303,7 +326,10 @@ def run_chain(inputs: Mapping[str, bytes]) -> Outcome:
         try:
             reader = StreamReader(Path(tmp) / STREAM)
             at = "init_chain"
-            harness = Harness.from_stream_header(reader.header, reader.genesis(), observers=[collect])
+            harness = Harness.from_stream_header(
+                reader.header, reader.genesis(), observers=[collect]
+            )
+            harness.observers.append(InvariantGuard(harness.app))
             results["init_chain"] = {"app_hash": harness.app.app_hash.hex()}
             at = "blocks"
             harness.run_blocks(reader.blocks(), check=True)

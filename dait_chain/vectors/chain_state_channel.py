@@ -74,7 +74,14 @@ def keeper(b: ChainBuilder) -> Keeper:
     return k
 
 
-def open_msg(deadline: int, *, escrow: int = ESCROW, host: str = HANK.address, model: str = MODEL, max_calls: int = MAX_CALLS) -> MsgOpenChannel:
+def open_msg(
+    deadline: int,
+    *,
+    escrow: int = ESCROW,
+    host: str = HANK.address,
+    model: str = MODEL,
+    max_calls: int = MAX_CALLS,
+) -> MsgOpenChannel:
     return MsgOpenChannel(ALICE.address, host, model, max_calls, deadline, escrow)
 
 
@@ -90,7 +97,9 @@ def scene(*, deadline_in_ms: int = 7 * DAY_MS) -> Scene:
     warm2 = MsgOpenChannel(MALLORY.address, HANK.address, MODEL, 1, deadline, 1_000)
     b.block(b.sign(ALICE, msg), b.sign(HANK, warm), b.sign(MALLORY, warm2))
     identity = sim_host_identity(HANK.name, model_id=MODEL)
-    return Scene(b, channel_id, OffChainChannel(opening_state(channel_id, msg), ALICE, identity), deadline)
+    return Scene(
+        b, channel_id, OffChainChannel(opening_state(channel_id, msg), ALICE, identity), deadline
+    )
 
 
 def sign_state(state: ChannelState, *keys_for: tuple[str, bytes]) -> ChannelState:
@@ -106,7 +115,9 @@ def cosign_both(state: ChannelState) -> ChannelState:
     return sign_state(state, ("sig_user", ALICE.privkey), ("sig_host", HANK.privkey))
 
 
-def challenge(s: Scene, state: ChannelState | None, signer: str = ALICE.address) -> MsgChallengeChannel:
+def challenge(
+    s: Scene, state: ChannelState | None, signer: str = ALICE.address
+) -> MsgChallengeChannel:
     return MsgChallengeChannel(signer, s.channel_id, state)
 
 
@@ -123,8 +134,18 @@ def flow_cases() -> Iterator[CaseSpec]:
     """Open, calls, cooperative close; disputes settled by the EndBlocker; the deadline."""
     s = scene()
     state = s.calls(3)
-    s.tx(ALICE, MsgCloseChannel(ALICE.address, s.channel_id, state, close_consent(state, HANK.privkey)))
-    yield built("flow", "cooperative_close", "open, three calls, close by the user with the host's consent", "Cooperative: both sides sign the latest ChannelState and one of them broadcasts MsgCloseChannel. Settlement is immediate. (seed 000)", f"{SPEC} §7.3, §10", s.b)
+    s.tx(
+        ALICE,
+        MsgCloseChannel(ALICE.address, s.channel_id, state, close_consent(state, HANK.privkey)),
+    )
+    yield built(
+        "flow",
+        "cooperative_close",
+        "open, three calls, close by the user with the host's consent",
+        "Cooperative: both sides sign the latest ChannelState and one of them broadcasts MsgCloseChannel. Settlement is immediate. (seed 000)",
+        f"{SPEC} §7.3, §10",
+        s.b,
+    )
 
     s = scene()
     s.calls(3)
@@ -133,32 +154,75 @@ def flow_cases() -> Iterator[CaseSpec]:
     record = keeper(s.b).get_channel(s.b.app.query_context(), s.channel_id)
     assert record is not None and record.challenge is not None
     s.b.block(time_ms=record.challenge.expires_at_ms)
-    yield built("flow", "dispute_answered", "the host challenges with turn 1, the user answers with turn 3, the window expires", "Unilateral / dispute: tenant or host broadcasts MsgChallengeChannel with their last signed state. The 24-hour challenge window opens; either side can submit a higher turn_num with MsgRespondChallenge. The on-chain EndBlocker settles when the window expires. (seed 000)", f"{SPEC} §7.1, §7.2, §8.2", s.b)
+    yield built(
+        "flow",
+        "dispute_answered",
+        "the host challenges with turn 1, the user answers with turn 3, the window expires",
+        "Unilateral / dispute: tenant or host broadcasts MsgChallengeChannel with their last signed state. The 24-hour challenge window opens; either side can submit a higher turn_num with MsgRespondChallenge. The on-chain EndBlocker settles when the window expires. (seed 000)",
+        f"{SPEC} §7.1, §7.2, §8.2",
+        s.b,
+    )
 
     s = scene()
     s.tx(ALICE, challenge(s, s.state(0)))
     s.b.block(time_ms=s.b.time_ms + DAY_MS)
-    yield built("flow", "opening_state_challenge", "the user challenges with the unsigned opening state; expiry refunds the escrow", "A dispute may present turn 0 or any state carrying both signatures (decisions.md)", f"{SPEC} §6.4, §8.2", s.b)
+    yield built(
+        "flow",
+        "opening_state_challenge",
+        "the user challenges with the unsigned opening state; expiry refunds the escrow",
+        "A dispute may present turn 0 or any state carrying both signatures (decisions.md)",
+        f"{SPEC} §6.4, §8.2",
+        s.b,
+    )
 
     s = scene(deadline_in_ms=60_000)
     s.calls(2)
     s.b.block(time_ms=s.deadline)
     s.tx(HANK, MsgRespondChallenge(HANK.address, s.channel_id, s.state(2)))
     s.b.block(time_ms=s.deadline + DAY_MS)
-    yield built("flow", "deadline_challenge", "the deadline opens the chain's challenge on the stored state; the host answers; expiry settles", "At the channel's deadline, if it is still open, the chain itself opens a challenge on the stored state (decisions.md)", f"{SPEC} §8.1, D8", s.b)
+    yield built(
+        "flow",
+        "deadline_challenge",
+        "the deadline opens the chain's challenge on the stored state; the host answers; expiry settles",
+        "At the channel's deadline, if it is still open, the chain itself opens a challenge on the stored state (decisions.md)",
+        f"{SPEC} §8.1, D8",
+        s.b,
+    )
 
-    for name, offset, what in (("minus_1", -1, "accepted"), ("at", 0, "late: refused, and that block settles"), ("plus_1", 1, "late")):
+    for name, offset, what in (
+        ("minus_1", -1, "accepted"),
+        ("at", 0, "late: refused, and that block settles"),
+        ("plus_1", 1, "late"),
+    ):
         s = scene()
         challenged(s, 1)
         s.calls(1)
         record = keeper(s.b).get_channel(s.b.app.query_context(), s.channel_id)
         assert record is not None and record.challenge is not None
-        s.tx(ALICE, MsgRespondChallenge(ALICE.address, s.channel_id, s.state(2)), time_ms=record.challenge.expires_at_ms + offset)
-        yield built("windows", f"respond_expiry_{name}", f"a response at expiry {offset:+d} ms: {what}", "Time windows are half-open: ... So a challenge response in the block whose time equals the expiry is rejected as late, and that block settles the channel. (decisions.md)", f"{SPEC} §9", s.b)
+        s.tx(
+            ALICE,
+            MsgRespondChallenge(ALICE.address, s.channel_id, s.state(2)),
+            time_ms=record.challenge.expires_at_ms + offset,
+        )
+        yield built(
+            "windows",
+            f"respond_expiry_{name}",
+            f"a response at expiry {offset:+d} ms: {what}",
+            "Time windows are half-open: ... So a challenge response in the block whose time equals the expiry is rejected as late, and that block settles the channel. (decisions.md)",
+            f"{SPEC} §9",
+            s.b,
+        )
     for name, offset in (("minus_1", -1), ("at", 0), ("plus_1", 1)):
         s = scene(deadline_in_ms=60_000)
         s.b.block(time_ms=s.deadline + offset)
-        yield built("windows", f"deadline_{name}", f"an empty block at deadline {offset:+d} ms", "At the channel deadline ... block_time >= deadline: its EndBlocker opens the chain's challenge", f"{SPEC} §9", s.b)
+        yield built(
+            "windows",
+            f"deadline_{name}",
+            f"an empty block at deadline {offset:+d} ms",
+            "At the channel deadline ... block_time >= deadline: its EndBlocker opens the chain's challenge",
+            f"{SPEC} §9",
+            s.b,
+        )
 
 
 # ---- refusals ------------------------------------------------------------------------------
@@ -177,7 +241,10 @@ def _refusals() -> list[Refusal]:
 
     def settled(s: Scene) -> tuple[Party, object]:
         state = s.calls(2)
-        s.tx(ALICE, MsgCloseChannel(ALICE.address, s.channel_id, state, close_consent(state, HANK.privkey)))
+        s.tx(
+            ALICE,
+            MsgCloseChannel(ALICE.address, s.channel_id, state, close_consent(state, HANK.privkey)),
+        )
         return HANK, challenge(s, state, HANK.address)
 
     def provisional(s: Scene) -> tuple[Party, object]:
@@ -188,12 +255,16 @@ def _refusals() -> list[Refusal]:
 
     def forged_host(s: Scene) -> tuple[Party, object]:
         state = s.calls(1)
-        return ALICE, challenge(s, sign_state(state, ("sig_host", privkey_from_seed(b"not the host"))))
+        return ALICE, challenge(
+            s, sign_state(state, ("sig_host", privkey_from_seed(b"not the host")))
+        )
 
     def stale_close(s: Scene) -> tuple[Party, object]:
         challenged(s, 3)
         old = s.state(2)
-        return ALICE, MsgCloseChannel(ALICE.address, s.channel_id, old, close_consent(old, HANK.privkey))
+        return ALICE, MsgCloseChannel(
+            ALICE.address, s.channel_id, old, close_consent(old, HANK.privkey)
+        )
 
     def second_challenge(s: Scene) -> tuple[Party, object]:
         challenged(s, 1)
@@ -205,41 +276,149 @@ def _refusals() -> list[Refusal]:
 
     def own_consent(s: Scene) -> tuple[Party, object]:
         state = s.calls(2)
-        return ALICE, MsgCloseChannel(ALICE.address, s.channel_id, state, close_consent(state, ALICE.privkey))
+        return ALICE, MsgCloseChannel(
+            ALICE.address, s.channel_id, state, close_consent(state, ALICE.privkey)
+        )
 
     def d(s: Scene) -> int:
         return s.b.harness.implied_time(s.b.height + 1)
 
     return [
-        ("open_invalid_host_address", "host is not an address", lambda s: (ALICE, open_msg(s.deadline, host="dait1nope"))),
-        ("open_32_byte_host", "a 32-byte host address", lambda s: (ALICE, open_msg(s.deadline, host=encode_address(sha256(b"x"))))),
-        ("open_module_account_host", "the host is a module account", lambda s: (ALICE, open_msg(s.deadline, host=module_address("fee_collector")))),
-        ("open_self_channel", "user == host", lambda s: (ALICE, open_msg(s.deadline, host=ALICE.address))),
-        ("open_empty_model_id", "an empty model_id", lambda s: (ALICE, open_msg(s.deadline, model=""))),
-        ("open_zero_max_calls", "max_calls 0", lambda s: (ALICE, open_msg(s.deadline, max_calls=0))),
-        ("open_escrow_below_min", "escrow 999 < min_escrow_uDAIT 1000", lambda s: (ALICE, open_msg(s.deadline, escrow=999))),
-        ("open_deadline_at_block_time", "deadline equal to the block time", lambda s: (ALICE, open_msg(d(s)))),
-        ("open_deadline_too_far", "deadline beyond max_channel_duration_ms", lambda s: (ALICE, open_msg(d(s) + 31_536_000_000 + 1))),
-        ("open_without_funds", "escrow beyond the user's balance", lambda s: (ALICE, open_msg(s.deadline, escrow=FUNDS * 2))),
-        ("unknown_channel", "a channel id nobody opened", lambda s: (ALICE, MsgChallengeChannel(ALICE.address, bytes(32), s.state(0)))),
+        (
+            "open_invalid_host_address",
+            "host is not an address",
+            lambda s: (ALICE, open_msg(s.deadline, host="dait1nope")),
+        ),
+        (
+            "open_32_byte_host",
+            "a 32-byte host address",
+            lambda s: (ALICE, open_msg(s.deadline, host=encode_address(sha256(b"x")))),
+        ),
+        (
+            "open_module_account_host",
+            "the host is a module account",
+            lambda s: (ALICE, open_msg(s.deadline, host=module_address("fee_collector"))),
+        ),
+        (
+            "open_self_channel",
+            "user == host",
+            lambda s: (ALICE, open_msg(s.deadline, host=ALICE.address)),
+        ),
+        (
+            "open_empty_model_id",
+            "an empty model_id",
+            lambda s: (ALICE, open_msg(s.deadline, model="")),
+        ),
+        (
+            "open_zero_max_calls",
+            "max_calls 0",
+            lambda s: (ALICE, open_msg(s.deadline, max_calls=0)),
+        ),
+        (
+            "open_escrow_below_min",
+            "escrow 999 < min_escrow_uDAIT 1000",
+            lambda s: (ALICE, open_msg(s.deadline, escrow=999)),
+        ),
+        (
+            "open_deadline_at_block_time",
+            "deadline equal to the block time",
+            lambda s: (ALICE, open_msg(d(s))),
+        ),
+        (
+            "open_deadline_too_far",
+            "deadline beyond max_channel_duration_ms",
+            lambda s: (ALICE, open_msg(d(s) + 31_536_000_000 + 1)),
+        ),
+        (
+            "open_without_funds",
+            "escrow beyond the user's balance",
+            lambda s: (ALICE, open_msg(s.deadline, escrow=FUNDS * 2)),
+        ),
+        (
+            "unknown_channel",
+            "a channel id nobody opened",
+            lambda s: (ALICE, MsgChallengeChannel(ALICE.address, bytes(32), s.state(0))),
+        ),
         ("settled_channel", "a challenge after the cooperative close", settled),
-        ("not_channel_party", "mallory challenges", lambda s: (MALLORY, challenge(s, s.calls(1), MALLORY.address))),
+        (
+            "not_channel_party",
+            "mallory challenges",
+            lambda s: (MALLORY, challenge(s, s.calls(1), MALLORY.address)),
+        ),
         ("missing_state", "a challenge without a state", lambda s: (ALICE, challenge(s, None))),
-        ("fixed_field_escrow", "a cosigned state with another escrow", lambda s: (ALICE, challenge(s, cosign_both(replace(s.calls(1), escrow_amount=ESCROW + 1))))),
-        ("fixed_field_channel", "a cosigned state of another channel", lambda s: (ALICE, challenge(s, cosign_both(replace(s.calls(1), channel_id=bytes(32)))))),
-        ("spent_exceeds_escrow", "spent_amount above the escrow", lambda s: (HANK, challenge(s, cosign_both(replace(s.calls(1), spent_amount=ESCROW + 1)), HANK.address))),
-        ("call_count_exceeds_max", "call_count above max_calls", lambda s: (HANK, challenge(s, cosign_both(replace(s.calls(1), call_count=MAX_CALLS + 1)), HANK.address))),
+        (
+            "fixed_field_escrow",
+            "a cosigned state with another escrow",
+            lambda s: (
+                ALICE,
+                challenge(s, cosign_both(replace(s.calls(1), escrow_amount=ESCROW + 1))),
+            ),
+        ),
+        (
+            "fixed_field_channel",
+            "a cosigned state of another channel",
+            lambda s: (ALICE, challenge(s, cosign_both(replace(s.calls(1), channel_id=bytes(32))))),
+        ),
+        (
+            "spent_exceeds_escrow",
+            "spent_amount above the escrow",
+            lambda s: (
+                HANK,
+                challenge(
+                    s, cosign_both(replace(s.calls(1), spent_amount=ESCROW + 1)), HANK.address
+                ),
+            ),
+        ),
+        (
+            "call_count_exceeds_max",
+            "call_count above max_calls",
+            lambda s: (
+                HANK,
+                challenge(
+                    s, cosign_both(replace(s.calls(1), call_count=MAX_CALLS + 1)), HANK.address
+                ),
+            ),
+        ),
         ("provisional_state", "the host presents its provisional state", provisional),
-        ("missing_host_signature", "sig_host empty", lambda s: (ALICE, challenge(s, replace(s.calls(1), sig_host=b"")))),
-        ("forged_user_signature", "mallory signs as the user", lambda s: (HANK, challenge(s, sign_state(s.calls(1), ("sig_user", MALLORY.privkey)), HANK.address))),
-        ("swapped_signatures", "sig_user and sig_host swapped", lambda s: (ALICE, challenge(s, replace(s.calls(1), sig_user=s.state(1).sig_host, sig_host=s.state(1).sig_user)))),
+        (
+            "missing_host_signature",
+            "sig_host empty",
+            lambda s: (ALICE, challenge(s, replace(s.calls(1), sig_host=b""))),
+        ),
+        (
+            "forged_user_signature",
+            "mallory signs as the user",
+            lambda s: (
+                HANK,
+                challenge(s, sign_state(s.calls(1), ("sig_user", MALLORY.privkey)), HANK.address),
+            ),
+        ),
+        (
+            "swapped_signatures",
+            "sig_user and sig_host swapped",
+            lambda s: (
+                ALICE,
+                challenge(
+                    s,
+                    replace(s.calls(1), sig_user=s.state(1).sig_host, sig_host=s.state(1).sig_user),
+                ),
+            ),
+        ),
         ("forged_host_signature", "another key signs as the host", forged_host),
         ("close_below_stored_turn", "a close on turn 2 after a challenge on turn 3", stale_close),
         ("respond_equal_turn", "a response with the stored turn", equal_turn),
         ("second_challenge", "a challenge during a challenge", second_challenge),
-        ("respond_without_challenge", "a response on an open channel", lambda s: (ALICE, MsgRespondChallenge(ALICE.address, s.channel_id, s.calls(1)))),
+        (
+            "respond_without_challenge",
+            "a response on an open channel",
+            lambda s: (ALICE, MsgRespondChallenge(ALICE.address, s.channel_id, s.calls(1))),
+        ),
         ("respond_late", "a response in the block at the expiry", late),
-        ("close_without_consent", "no counterparty consent", lambda s: (ALICE, MsgCloseChannel(ALICE.address, s.channel_id, s.calls(2), b""))),
+        (
+            "close_without_consent",
+            "no counterparty consent",
+            lambda s: (ALICE, MsgCloseChannel(ALICE.address, s.channel_id, s.calls(2), b"")),
+        ),
         ("close_with_own_consent", "the closer's own consent", own_consent),
     ]
 
@@ -255,7 +434,14 @@ def refusal_cases() -> Iterator[CaseSpec]:
             s.tx(signer, msg, time_ms=record.challenge.expires_at_ms)
         else:
             s.tx(signer, msg)
-        yield built("refusals", name, what, "A refused message changes nothing and emits nothing; only the ante handler's fee and sequence bump remain.", f"{SPEC} §5-§7, §14", s.b)
+        yield built(
+            "refusals",
+            name,
+            what,
+            "A refused message changes nothing and emits nothing; only the ante handler's fee and sequence bump remain.",
+            f"{SPEC} §5-§7, §14",
+            s.b,
+        )
 
 
 # ---- genesis and seeded runs ---------------------------------------------------------------
@@ -264,17 +450,48 @@ def refusal_cases() -> Iterator[CaseSpec]:
 def genesis_cases() -> Iterator[CaseSpec]:
     """Genesis documents the module refuses (no post-state)."""
     base = genesis_of([(ALICE, FUNDS)])
-    params = {"challenge_window_ms": "86400000", "min_escrow_uDAIT": "1000", "max_channel_duration_ms": "31536000000"}
+    params = {
+        "challenge_window_ms": "86400000",
+        "min_escrow_uDAIT": "1000",
+        "max_channel_duration_ms": "31536000000",
+    }
     bad_params = {**base, "state_channel": {"params": {**params, "challenge_window_ms": "0"}}}
-    yield chain_case("genesis", "params_out_of_range", "challenge_window_ms 0 (params are checked at import)", "challenge_window_ms: 1 ..= 31,536,000,000; Import checks (ErrInvalidGenesis): params valid", f"{SPEC} §11, §16", bad_params, [])
-    unsorted = [{"user": HANK.address, "next_sequence": "1"}, {"user": ALICE.address, "next_sequence": "1"}]
+    yield chain_case(
+        "genesis",
+        "params_out_of_range",
+        "challenge_window_ms 0 (params are checked at import)",
+        "challenge_window_ms: 1 ..= 31,536,000,000; Import checks (ErrInvalidGenesis): params valid",
+        f"{SPEC} §11, §16",
+        bad_params,
+        [],
+    )
+    unsorted = [
+        {"user": HANK.address, "next_sequence": "1"},
+        {"user": ALICE.address, "next_sequence": "1"},
+    ]
     unsorted.sort(key=lambda e: e["user"], reverse=True)
     bad_seq = {**base, "state_channel": {"params": params, "sequences": unsorted}}
-    yield chain_case("genesis", "sequences_unsorted", "user sequences out of order", "GenesisState{params, channels (sorted by id), sequences (sorted by user)}", f"{SPEC} §16", bad_seq, [])
+    yield chain_case(
+        "genesis",
+        "sequences_unsorted",
+        "user sequences out of order",
+        "GenesisState{params, channels (sorted by id), sequences (sorted by user)}",
+        f"{SPEC} §16",
+        bad_seq,
+        [],
+    )
 
 
 def seeded_cases() -> Iterator[CaseSpec]:
     """The module's weighted operations (simulation.py) on fixed seeds."""
     for seed in SEEDS:
         world = run_random_blocks(seed, 12)
-        yield chain_case("seeded", f"seed_{seed}", f"12 blocks of weighted random operations (seed {seed})", "open, off-chain calls, cooperative close, challenge, respond, drawn by weight", f"{SPEC} §18", world.chain.genesis, [o.block for o in world.chain.blocks])
+        yield chain_case(
+            "seeded",
+            f"seed_{seed}",
+            f"12 blocks of weighted random operations (seed {seed})",
+            "open, off-chain calls, cooperative close, challenge, respond, drawn by weight",
+            f"{SPEC} §18",
+            world.chain.genesis,
+            [o.block for o in world.chain.blocks],
+        )

@@ -23,13 +23,23 @@ def state_channel_cases():  # type: ignore[no-untyped-def]
 
 
 HANDLERS = (
-    chain_handler("ante", "every ante refusal of specs/app.md §3.1 (sdk codes)", base_cases("ante")),
+    chain_handler(
+        "ante", "every ante refusal of specs/app.md §3.1 (sdk codes)", base_cases("ante")
+    ),
     chain_handler("app", "genesis documents the app refuses or starts late", base_cases("app")),
     chain_handler("bank", "MsgSend and its refusals", base_cases("bank")),
     chain_handler("staking", "delegations, unbonding, refusals", base_cases("staking")),
-    chain_handler("distribution", "interval allocation of fees and rewards", base_cases("distribution")),
-    chain_handler("state_channel", "channel flows, windows, every refusal, seeded runs", state_channel_cases),
+    chain_handler(
+        "distribution", "interval allocation of fees and rewards", base_cases("distribution")
+    ),
+    chain_handler(
+        "state_channel", "channel flows, windows, every refusal, seeded runs", state_channel_cases
+    ),
     chain_handler("compute_market", "auctions, leases, every refusal, seeded runs", market_cases),
-    chain_handler("staking_tiers", "Heavy tier locks, unbonding, refusals, seeded runs", tier_cases),
-    chain_handler("pouw", "commit-reveal, credit targets, audits, every refusal, seeded runs", pouw_cases),
+    chain_handler(
+        "staking_tiers", "Heavy tier locks, unbonding, refusals, seeded runs", tier_cases
+    ),
+    chain_handler(
+        "pouw", "commit-reveal, credit targets, audits, every refusal, seeded runs", pouw_cases
+    ),
 )

@@ -18,6 +18,8 @@ HANDLER_MODULES = (
     "dait_chain.vectors.spurc_vectors",
     "dait_chain.vectors.pouw_vectors",
     "dait_chain.vectors.app_vectors",
+    "dait_chain.vectors.market_vectors",
+    "dait_chain.vectors.sweep_vectors",
     "dait_chain.vectors.chain_vectors",
     "dait_chain.vectors.sim_vectors",
 )
