@@ -22,6 +22,7 @@ from dait_chain.crypto.address import decode_address
 from dait_chain.crypto.errors import CryptoError
 from dait_chain.crypto.secp256k1 import verify
 from dait_chain.errors import DaitError
+from dait_chain.x.auth.address import check_address
 from dait_chain.x.pouw.errors import (
     ErrExtendedCommitMismatch,
     ErrForceIncludeMismatch,
@@ -67,13 +68,13 @@ def is_force_include_backed(backing_power: int, total_power: int) -> bool:
 
 def validate_vote_ext(ext: VoteExt, max_commits: int) -> None:
     """VerifyVoteExtension's rules on a decoded body: at most max_commits entries, each
-    host a valid address, entries strictly ascending by (host, commit_hash)."""
+    host a canonical address, entries strictly ascending by (host, commit_hash)."""
     if len(ext.host_commits) > max_commits:
         raise ErrInvalidVoteExtension(f"{len(ext.host_commits)} commits > {max_commits}")
     previous: CommitKey | None = None
     for entry in ext.host_commits:
         try:
-            decode_address(entry.host)
+            check_address(entry.host, "host")
         except DaitError as exc:
             raise ErrInvalidVoteExtension(f"host {entry.host!r}: {exc.log}") from None
         key = entry.sort_key()

@@ -133,8 +133,8 @@ def test_decay_at_whole_half_lives_is_repeated_rounded_halving(raw: int, k: int)
 
 @pytest.mark.parametrize("half_lives_elapsed", [1_000, 10_000, 10**9])
 def test_decay_after_thousands_of_half_lives_is_zero(half_lives_elapsed: int) -> None:
-    """The largest credits (2^128 - 1 whole) reach zero within 2^128 * 10^18 < 2^188
-    halvings' worth of bits: after 1,000 or more half-lives the value is 0, with no overflow
+    """The largest balance, 2^128 - 1 whole credits (raw value below 2^188), is zero after
+    at most ~190 halvings: after 1,000 or more half-lives the value is 0, with no overflow
     and without walking every half-life."""
     assert decay_approx(MAX_CREDITS, half_lives_elapsed * HL + 17, HL).is_zero()
 

@@ -66,3 +66,20 @@ def test_queries_report_credits_targets_effective_stake_commits_and_audits() -> 
     assert eff.effective_stake == str(expected)
     outsider = q.effective_stake(ctx, world.user.address)
     assert (outsider.stake, outsider.effective_stake) == (0, "0.000000000000000000")
+
+
+def test_credits_are_soulbound_by_construction() -> None:
+    """Seed 003: "Soulbound credits (no bank seam exists by construction)": the pouw keeper
+    holds no bank keeper and x/pouw has no module account, so no pouw code path can move
+    coins; its messages never name a second account that credits could move to."""
+    from dait_chain.crypto.address import module_address
+    from dait_chain.x.bank.keeper import BankKeeper
+
+    world = make_world()
+    keeper = world.keeper
+    assert not [v for v in vars(keeper).values() if isinstance(v, BankKeeper)]
+    assert world.app.auth.account(world.app.query_context(), module_address("pouw")) is None
+    module = world.app.module("pouw")
+    for msg_type in module.msg_handlers():
+        names = set(msg_type.__dataclass_fields__)
+        assert not names & {"to", "to_address", "recipient", "amount"}, msg_type
