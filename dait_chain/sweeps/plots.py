@@ -57,7 +57,9 @@ def plot_nakamoto_vs_alpha(table: Any, path: Path, title: str = "") -> Path:
         (line,) = ax.plot(stats.index, stats["mean"], marker="o", label=label)
         ax.fill_between(stats.index, stats["min"], stats["max"], alpha=0.15, color=line.get_color())
     stake = final["nakamoto_stake"].median()
-    ax.axhline(stake, color="grey", linestyle="--", linewidth=1, label=f"by stake alone ({stake:g})")
+    ax.axhline(
+        stake, color="grey", linestyle="--", linewidth=1, label=f"by stake alone ({stake:g})"
+    )
     ax.set_xlabel("alpha (pouw.alpha)")
     ax.set_ylabel("Nakamoto coefficient of rewards\n(fewest validators with > 1/3)")
     ax.set_title(title or "Reward concentration vs alpha and K")
@@ -140,7 +142,9 @@ def standard_plots(out: Path, table: Any, validators: Any, swept: Sequence[str])
         made.append(plot_nakamoto_vs_alpha(table, directory / "nakamoto_vs_alpha.png"))
     made.append(plot_reward_vs_stake(validators, swept, directory / "reward_vs_stake.png"))
     if WINDOW in swept:
-        made.append(plot_clearing_price_vs_window(table, directory / "clearing_price_vs_window.png"))
+        made.append(
+            plot_clearing_price_vs_window(table, directory / "clearing_price_vs_window.png")
+        )
     return made
 
 
