@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from dait_chain.cli import auction, bench, demo, export, replay, run, spurc, sweep, vectors
+from dait_chain.cli import auction, bench, demo, export, fuzz, replay, run, spurc, sweep, vectors
 
 app = typer.Typer(
     name="dait-sim",
@@ -26,6 +26,7 @@ app.command("sweep")(sweep.sweep)
 app.add_typer(spurc.app, name="spurc")
 app.add_typer(auction.app, name="auction")
 app.add_typer(vectors.app, name="vectors")
+app.add_typer(fuzz.app, name="fuzz")
 
 
 def main() -> None:
