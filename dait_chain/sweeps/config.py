@@ -629,7 +629,7 @@ def check_model(
             raise fail(path, f"must be >= 1, got {value}")
     if r.blocks < 2:
         raise fail("run.blocks", "must be >= 2 (block 1 sets the agents up)")
-    for path, value in {
+    non_negative: dict[str, int | float] = {
         "run.drain_blocks": r.drain_blocks,
         "validators.colluding": v.colluding,
         "hosts.capacity": h.capacity,
@@ -637,9 +637,10 @@ def check_model(
         "hosts.price_per_token_out": h.price_per_token_out,
         "auditors.count": a.count,
         "validators.stake_sigma": v.stake_sigma,
-    }.items():
-        if value < 0:
-            raise fail(path, f"must be >= 0, got {value}")
+    }
+    for path, number in non_negative.items():
+        if number < 0:
+            raise fail(path, f"must be >= 0, got {number}")
     for path, p in {
         "hosts.bid_probability": h.bid_probability,
         "hosts.honesty": h.honesty,

@@ -92,24 +92,25 @@ class DaskExecutor:
     def run(self, tasks: Sequence[RunTask], on_done: OnDone) -> None:
         from distributed import Client, LocalCluster, as_completed
 
+        # distributed's annotations are partial: its constructors count as untyped.
         if self.scheduler is not None:
-            client = Client(self.scheduler)
+            client = Client(self.scheduler)  # type: ignore[no-untyped-call]
             cluster = None
         else:
-            cluster = LocalCluster(
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
             )
-            client = Client(cluster)
+            client = Client(cluster)  # type: ignore[no-untyped-call]
         try:
             futures = client.map(guarded_run, list(tasks), pure=False)
-            for future in as_completed(futures):
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 on_done(future.result())
                 future.release()
         finally:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]
             if cluster is not None:
                 cluster.close()
 

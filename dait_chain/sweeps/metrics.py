@@ -365,7 +365,7 @@ def snapshot(
     }
     total_power, total_cum, total_window = sum(powers), sum(cum), sum(window)
     total_eff = sum(effective, Fraction(0))
-    rows = tuple(
+    rows: tuple[dict[str, int | float | str], ...] = tuple(
         {
             "height": height,
             "phase": phase,

@@ -21,8 +21,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: files only, the same on every machine
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # type: ignore[import-untyped]  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd  # type: ignore[import-untyped]
+from matplotlib.ticker import MaxNLocator
 
 ALPHA: Final = "pouw.alpha"
 K: Final = "pouw.k"
@@ -63,7 +64,7 @@ def plot_nakamoto_vs_alpha(table: Any, path: Path, title: str = "") -> Path:
     ax.set_xlabel("alpha (pouw.alpha)")
     ax.set_ylabel("Nakamoto coefficient of rewards\n(fewest validators with > 1/3)")
     ax.set_title(title or "Reward concentration vs alpha and K")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -135,7 +136,7 @@ def standard_plots(out: Path, table: Any, validators: Any, swept: Sequence[str])
     """Every standard plot the sweep's params allow, written under out/plots/."""
     directory = out / "plots"
     directory.mkdir(parents=True, exist_ok=True)
-    made = []
+    made: list[Path] = []
     if table.empty:
         return made
     if ALPHA in swept:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from dait_chain.app.abci import FinalizeBlockResult, TxResult
@@ -208,7 +208,7 @@ class World:
     def _genesis(self, stakes: tuple[int, ...]) -> dict[str, Any]:
         model = self.model
         auditors = tuple(sorted(a.account.address for a in self.auditors))
-        pouw = module_params("pouw", {**model.module_params("pouw"), "auditors": auditors})
+        pouw = replace(module_params("pouw", model.module_params("pouw")), auditors=auditors)
         identity = self.hosts[0].identity if self.hosts else identity_of("host0", 0, 0)
         models = (Model(self.model_id, model.hosts.model_weight, True, identity.terms.model_hash),)
         funded = [x.account for x in self.hosts] + [t.account for t in self.tenants]
