@@ -1,4 +1,4 @@
-"""Shared test configuration: Hypothesis profiles.
+"""Hypothesis profiles for tests/ and bench/ (this root conftest.py applies to both).
 
 `ci` (the default, used by .ci/run and the README's test command): derandomized, no
 example database, bounded example counts, so every run of the suite is the same run.
