@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Run the Node reader over a vector set: install the locked dependencies, then read.
+#   conformance/node/run.sh VECTOR_DIR
+# Exit 0 when every case of the handlers it reads matches, non-zero otherwise.
+set -euo pipefail
+if [ "$#" -ne 1 ]; then
+  echo "usage: $0 VECTOR_DIR" >&2
+  exit 2
+fi
+vectors="$(cd "$1" && pwd)"
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+npm ci --no-audit --no-fund --loglevel=error >&2
+exec node reader.mjs "$vectors" "$here/../../proto"
