@@ -1,7 +1,7 @@
 """Genesis import and export of x/state_channel (specs/state_channel.md §16).
 
 The genesis lists the params, every channel (sorted by id) and every user sequence
-(sorted by user). The party index, the schedule and the counters are derived data: import
+(sorted by user). The party index, the schedule and the settled count are derived data: import
 rebuilds them, export leaves them out, so export -> import -> export is the identity and
 the imported store is byte-identical to the exporting one.
 """
@@ -23,7 +23,6 @@ from dait_chain.x.state_channel.types import (
     OPEN,
     SETTLED,
     Channel,
-    Counters,
     GenesisState,
     UserSequence,
 )
@@ -95,7 +94,7 @@ def validate_genesis(gs: GenesisState, chain_id: str) -> None:
 
 
 def init_genesis(ctx: Context, keeper: Keeper, gs: GenesisState) -> None:
-    """Validate and write the genesis; rebuild the index, schedule and counters."""
+    """Validate and write the genesis; rebuild the index, schedule and settled count."""
     validate_genesis(gs, ctx.chain_id)
     keeper.params.set(ctx, gs.params)
     settled = 0
@@ -109,7 +108,7 @@ def init_genesis(ctx: Context, keeper: Keeper, gs: GenesisState) -> None:
         settled += channel.status == SETTLED
     for seq in gs.sequences:
         keeper.user_sequences.set(ctx, seq.user, seq.next_sequence)
-    keeper.counters.set(ctx, Counters(channels_opened=len(gs.channels), channels_settled=settled))
+    keeper.settled_count.set(ctx, settled)
 
 
 def export_genesis(ctx: Context, keeper: Keeper) -> GenesisState:

@@ -42,7 +42,7 @@ def spent_within_escrow_invariant(keeper: Keeper) -> InvariantFn:
 
 
 def settled_once_invariant(keeper: Keeper) -> InvariantFn:
-    """channels_settled counts the SETTLED channels; a SETTLED channel has a settlement and
+    """settled_count counts the SETTLED channels; a SETTLED channel has a settlement and
     no schedule entry; an unsettled one has exactly its one entry (specs §8, §10)."""
 
     def check(ctx: Context) -> tuple[str, bool]:
@@ -64,9 +64,9 @@ def settled_once_invariant(keeper: Keeper) -> InvariantFn:
             found = keeper.get_channel(ctx, cid)
             if found is None or scheduled_due(found) != due:
                 problems.append(f"stray schedule entry ({due}, {cid.hex()})")
-        counted = keeper.get_counters(ctx).channels_settled
+        counted = keeper.get_settled_count(ctx)
         if counted != settled:
-            problems.append(f"channels_settled {counted} != {settled} SETTLED channels")
+            problems.append(f"settled_count {counted} != {settled} SETTLED channels")
         return ("; ".join(problems) or "ok", bool(problems))
 
     return check

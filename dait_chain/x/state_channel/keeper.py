@@ -34,10 +34,10 @@ from dait_chain.x.state_channel.expected_keepers import AccountKeeper, BankKeepe
 from dait_chain.x.state_channel.keys import (
     BY_PARTY_PREFIX,
     CHANNELS_PREFIX,
-    COUNTERS_PREFIX,
     MODULE_NAME,
     PARAMS_PREFIX,
     SCHEDULE_PREFIX,
+    SETTLED_COUNT_PREFIX,
     USER_SEQUENCES_PREFIX,
 )
 from dait_chain.x.state_channel.params import default_params
@@ -48,7 +48,6 @@ from dait_chain.x.state_channel.types import (
     SETTLED,
     Challenge,
     Channel,
-    Counters,
     Params,
     Settlement,
     SettleReason,
@@ -90,8 +89,8 @@ class Keeper:
             schema, BY_PARTY_PREFIX, "by_party", PairKey(StrKey, BytesKey)
         )
         self.schedule: Schedule[bytes] = Schedule(schema, SCHEDULE_PREFIX, "schedule", BytesKey)
-        self.counters: Item[Counters] = Item(
-            schema, COUNTERS_PREFIX, "counters", ProtoValueCodec(Counters)
+        self.settled_count: Item[int] = Item(
+            schema, SETTLED_COUNT_PREFIX, "settled_count", Uint64Value
         )
 
     # --- reads ----------------------------------------------------------------------------
@@ -114,9 +113,10 @@ class Keeper:
         value = self.user_sequences.get(ctx, user)
         return 0 if value is None else value
 
-    def get_counters(self, ctx: Context) -> Counters:
-        counters = self.counters.get(ctx)
-        return Counters() if counters is None else counters
+    def get_settled_count(self, ctx: Context) -> int:
+        """How many channels have settled (checked by the settled-once invariant)."""
+        count = self.settled_count.get(ctx)
+        return 0 if count is None else count
 
     def iterate_channels(self, ctx: Context) -> Iterator[Channel]:
         """Every channel, in channel_id order."""
@@ -145,16 +145,6 @@ class Keeper:
         if due is not None:
             self.schedule.add(ctx, due, channel.channel_id)
 
-    def _bump_counters(self, ctx: Context, opened: int = 0, settled: int = 0) -> None:
-        c = self.get_counters(ctx)
-        self.counters.set(
-            ctx,
-            Counters(
-                channels_opened=add_uint64(c.channels_opened, opened, "channels_opened"),
-                channels_settled=add_uint64(c.channels_settled, settled, "channels_settled"),
-            ),
-        )
-
     def open_channel(self, ctx: Context, state: ChannelState, sequence: int) -> Channel:
         """Lock the escrow and store the opening state (specs §5 "Effects")."""
         self.bank.send_to_module(ctx, state.user_addr, MODULE_NAME, state.escrow_amount)
@@ -170,7 +160,6 @@ class Keeper:
         self.by_party.add(ctx, (state.user_addr, channel.channel_id))
         self.by_party.add(ctx, (state.host_addr, channel.channel_id))
         self._schedule(ctx, channel)
-        self._bump_counters(ctx, opened=1)
         ctx.events.emit_event(
             ev.make_event(
                 ev.EVENT_CHANNEL_OPENED,
@@ -304,7 +293,8 @@ class Keeper:
             ),
         )
         self._put(ctx, settled)
-        self._bump_counters(ctx, settled=1)
+        count = add_uint64(self.get_settled_count(ctx), 1, "settled_count")
+        self.settled_count.set(ctx, count)
         ctx.events.emit_event(
             ev.make_event(
                 ev.EVENT_CHANNEL_SETTLED,

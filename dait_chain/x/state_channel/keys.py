@@ -16,7 +16,7 @@ CHANNELS_PREFIX: Final = 0x02  # Map[channel_id (32 bytes) -> Channel]
 USER_SEQUENCES_PREFIX: Final = 0x03  # Map[user address -> next channel sequence]
 BY_PARTY_PREFIX: Final = 0x04  # KeySet[(party address, channel_id)]
 SCHEDULE_PREFIX: Final = 0x05  # Schedule[(due unix ms, channel_id)]
-COUNTERS_PREFIX: Final = 0x06  # Item[Counters]
+SETTLED_COUNT_PREFIX: Final = 0x06  # Item[uint64]: channels settled so far
 
 # Domain tag of the channel id preimage (specs §4).
 CHANNEL_ID_DOMAIN: Final = b"DAIT-CHANNEL-v1\x00"

@@ -122,15 +122,6 @@ class UserSequence(ProtoValue):
 
 
 @dataclass(frozen=True, slots=True)
-class Counters(ProtoValue):
-    """Running counts checked by the invariants (specs §12)."""
-
-    PROTO: ClassVar[type[Message]] = pb.Counters
-    channels_opened: int = 0
-    channels_settled: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class GenesisState(ProtoValue):
     """The module's whole state (specs §16)."""
 

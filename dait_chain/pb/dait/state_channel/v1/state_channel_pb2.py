@@ -26,7 +26,7 @@ from dait_chain.pb.dait.codec.v1 import options_pb2 as dait_dot_codec_dot_v1_dot
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2 as dait_dot_state__channel_dot_v1_dot_spurc__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)dait/state_channel/v1/state_channel.proto\x12\x15\x64\x61it.state_channel.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\x1a!dait/state_channel/v1/spurc.proto\"`\n\x06Params\x12\x1b\n\x13\x63hallenge_window_ms\x18\x01 \x01(\x04\x12\x18\n\x10min_escrow_uDAIT\x18\x02 \x01(\x04\x12\x1f\n\x17max_channel_duration_ms\x18\x03 \x01(\x04\"\x90\x01\n\tChallenge\x12\x12\n\nchallenger\x18\x01 \x01(\t\x12\x15\n\ropened_height\x18\x02 \x01(\x04\x12\x16\n\x0eopened_time_ms\x18\x03 \x01(\x04\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x04\x12\x11\n\tresponses\x18\x05 \x01(\x04\x12\x16\n\x0elast_presenter\x18\x06 \x01(\t\"\xaa\x01\n\nSettlement\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x0f\n\x07time_ms\x18\x02 \x01(\x04\x12\x33\n\x06reason\x18\x03 \x01(\x0e\x32#.dait.state_channel.v1.SettleReason\x12\x10\n\x08turn_num\x18\x04 \x01(\x04\x12\x17\n\x0fpaid_host_uDAIT\x18\x05 \x01(\x04\x12\x1b\n\x13refunded_user_uDAIT\x18\x06 \x01(\x04\"\xa5\x02\n\x07\x43hannel\x12\x32\n\x05state\x18\x01 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\x12\x34\n\x06status\x18\x02 \x01(\x0e\x32$.dait.state_channel.v1.ChannelStatus\x12\x15\n\ruser_sequence\x18\x03 \x01(\x04\x12\x15\n\ropened_height\x18\x04 \x01(\x04\x12\x16\n\x0eopened_time_ms\x18\x05 \x01(\x04\x12\x33\n\tchallenge\x18\x06 \x01(\x0b\x32 .dait.state_channel.v1.Challenge\x12\x35\n\nsettlement\x18\x07 \x01(\x0b\x32!.dait.state_channel.v1.Settlement\"3\n\x0cUserSequence\x12\x0c\n\x04user\x18\x01 \x01(\t\x12\x15\n\rnext_sequence\x18\x02 \x01(\x04\"\xa7\x01\n\x0cGenesisState\x12-\n\x06params\x18\x01 \x01(\x0b\x32\x1d.dait.state_channel.v1.Params\x12\x30\n\x08\x63hannels\x18\x02 \x03(\x0b\x32\x1e.dait.state_channel.v1.Channel\x12\x36\n\tsequences\x18\x03 \x03(\x0b\x32#.dait.state_channel.v1.UserSequence\"=\n\x08\x43ounters\x12\x17\n\x0f\x63hannels_opened\x18\x01 \x01(\x04\x12\x18\n\x10\x63hannels_settled\x18\x02 \x01(\x04\"\x14\n\x12QueryParamsRequest\"D\n\x13QueryParamsResponse\x12-\n\x06params\x18\x01 \x01(\x0b\x32\x1d.dait.state_channel.v1.Params\"/\n\x13QueryChannelRequest\x12\x18\n\nchannel_id\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \"G\n\x14QueryChannelResponse\x12/\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x1e.dait.state_channel.v1.Channel\"X\n\x1bQueryChannelsByPartyRequest\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x19\n\x0bstart_after\x18\x02 \x01(\x0c\x42\x04\xd0\xf3\x18 \x12\r\n\x05limit\x18\x03 \x01(\x04\"P\n\x1cQueryChannelsByPartyResponse\x12\x30\n\x08\x63hannels\x18\x01 \x03(\x0b\x32\x1e.dait.state_channel.v1.Channel\"@\n\x19QueryChallengesDueRequest\x12\x14\n\x0cupto_time_ms\x18\x01 \x01(\x04\x12\r\n\x05limit\x18\x02 \x01(\x04\"n\n\x07\x44ueItem\x12\x13\n\x0b\x64ue_time_ms\x18\x01 \x01(\x04\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.dait.state_channel.v1.ChannelStatus\"K\n\x1aQueryChallengesDueResponse\x12-\n\x05items\x18\x01 \x03(\x0b\x32\x1e.dait.state_channel.v1.DueItem*\x83\x01\n\rChannelStatus\x12\x1e\n\x1a\x43HANNEL_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANNEL_STATUS_OPEN\x10\x01\x12\x1d\n\x19\x43HANNEL_STATUS_CHALLENGED\x10\x02\x12\x1a\n\x16\x43HANNEL_STATUS_SETTLED\x10\x03*q\n\x0cSettleReason\x12\x1d\n\x19SETTLE_REASON_UNSPECIFIED\x10\x00\x12\x1d\n\x19SETTLE_REASON_COOPERATIVE\x10\x01\x12#\n\x1fSETTLE_REASON_CHALLENGE_EXPIRED\x10\x02\x42\x38Z6github.com/dait-chain/dait-chain/x/state_channel/typesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)dait/state_channel/v1/state_channel.proto\x12\x15\x64\x61it.state_channel.v1\x1a\x1b\x64\x61it/codec/v1/options.proto\x1a!dait/state_channel/v1/spurc.proto\"`\n\x06Params\x12\x1b\n\x13\x63hallenge_window_ms\x18\x01 \x01(\x04\x12\x18\n\x10min_escrow_uDAIT\x18\x02 \x01(\x04\x12\x1f\n\x17max_channel_duration_ms\x18\x03 \x01(\x04\"\x90\x01\n\tChallenge\x12\x12\n\nchallenger\x18\x01 \x01(\t\x12\x15\n\ropened_height\x18\x02 \x01(\x04\x12\x16\n\x0eopened_time_ms\x18\x03 \x01(\x04\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x04\x12\x11\n\tresponses\x18\x05 \x01(\x04\x12\x16\n\x0elast_presenter\x18\x06 \x01(\t\"\xaa\x01\n\nSettlement\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x0f\n\x07time_ms\x18\x02 \x01(\x04\x12\x33\n\x06reason\x18\x03 \x01(\x0e\x32#.dait.state_channel.v1.SettleReason\x12\x10\n\x08turn_num\x18\x04 \x01(\x04\x12\x17\n\x0fpaid_host_uDAIT\x18\x05 \x01(\x04\x12\x1b\n\x13refunded_user_uDAIT\x18\x06 \x01(\x04\"\xa5\x02\n\x07\x43hannel\x12\x32\n\x05state\x18\x01 \x01(\x0b\x32#.dait.state_channel.v1.ChannelState\x12\x34\n\x06status\x18\x02 \x01(\x0e\x32$.dait.state_channel.v1.ChannelStatus\x12\x15\n\ruser_sequence\x18\x03 \x01(\x04\x12\x15\n\ropened_height\x18\x04 \x01(\x04\x12\x16\n\x0eopened_time_ms\x18\x05 \x01(\x04\x12\x33\n\tchallenge\x18\x06 \x01(\x0b\x32 .dait.state_channel.v1.Challenge\x12\x35\n\nsettlement\x18\x07 \x01(\x0b\x32!.dait.state_channel.v1.Settlement\"3\n\x0cUserSequence\x12\x0c\n\x04user\x18\x01 \x01(\t\x12\x15\n\rnext_sequence\x18\x02 \x01(\x04\"\xa7\x01\n\x0cGenesisState\x12-\n\x06params\x18\x01 \x01(\x0b\x32\x1d.dait.state_channel.v1.Params\x12\x30\n\x08\x63hannels\x18\x02 \x03(\x0b\x32\x1e.dait.state_channel.v1.Channel\x12\x36\n\tsequences\x18\x03 \x03(\x0b\x32#.dait.state_channel.v1.UserSequence\"\x14\n\x12QueryParamsRequest\"D\n\x13QueryParamsResponse\x12-\n\x06params\x18\x01 \x01(\x0b\x32\x1d.dait.state_channel.v1.Params\"/\n\x13QueryChannelRequest\x12\x18\n\nchannel_id\x18\x01 \x01(\x0c\x42\x04\xc8\xf3\x18 \"G\n\x14QueryChannelResponse\x12/\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x1e.dait.state_channel.v1.Channel\"X\n\x1bQueryChannelsByPartyRequest\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x19\n\x0bstart_after\x18\x02 \x01(\x0c\x42\x04\xd0\xf3\x18 \x12\r\n\x05limit\x18\x03 \x01(\x04\"P\n\x1cQueryChannelsByPartyResponse\x12\x30\n\x08\x63hannels\x18\x01 \x03(\x0b\x32\x1e.dait.state_channel.v1.Channel\"@\n\x19QueryChallengesDueRequest\x12\x14\n\x0cupto_time_ms\x18\x01 \x01(\x04\x12\r\n\x05limit\x18\x02 \x01(\x04\"n\n\x07\x44ueItem\x12\x13\n\x0b\x64ue_time_ms\x18\x01 \x01(\x04\x12\x18\n\nchannel_id\x18\x02 \x01(\x0c\x42\x04\xc8\xf3\x18 \x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.dait.state_channel.v1.ChannelStatus\"K\n\x1aQueryChallengesDueResponse\x12-\n\x05items\x18\x01 \x03(\x0b\x32\x1e.dait.state_channel.v1.DueItem*\x83\x01\n\rChannelStatus\x12\x1e\n\x1a\x43HANNEL_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANNEL_STATUS_OPEN\x10\x01\x12\x1d\n\x19\x43HANNEL_STATUS_CHALLENGED\x10\x02\x12\x1a\n\x16\x43HANNEL_STATUS_SETTLED\x10\x03*q\n\x0cSettleReason\x12\x1d\n\x19SETTLE_REASON_UNSPECIFIED\x10\x00\x12\x1d\n\x19SETTLE_REASON_COOPERATIVE\x10\x01\x12#\n\x1fSETTLE_REASON_CHALLENGE_EXPIRED\x10\x02\x42\x38Z6github.com/dait-chain/dait-chain/x/state_channel/typesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,10 +40,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_QUERYCHANNELSBYPARTYREQUEST'].fields_by_name['start_after']._serialized_options = b'\320\363\030 '
   _globals['_DUEITEM'].fields_by_name['channel_id']._loaded_options = None
   _globals['_DUEITEM'].fields_by_name['channel_id']._serialized_options = b'\310\363\030 '
-  _globals['_CHANNELSTATUS']._serialized_start=1774
-  _globals['_CHANNELSTATUS']._serialized_end=1905
-  _globals['_SETTLEREASON']._serialized_start=1907
-  _globals['_SETTLEREASON']._serialized_end=2020
+  _globals['_CHANNELSTATUS']._serialized_start=1711
+  _globals['_CHANNELSTATUS']._serialized_end=1842
+  _globals['_SETTLEREASON']._serialized_start=1844
+  _globals['_SETTLEREASON']._serialized_end=1957
   _globals['_PARAMS']._serialized_start=132
   _globals['_PARAMS']._serialized_end=228
   _globals['_CHALLENGE']._serialized_start=231
@@ -56,24 +56,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USERSEQUENCE']._serialized_end=897
   _globals['_GENESISSTATE']._serialized_start=900
   _globals['_GENESISSTATE']._serialized_end=1067
-  _globals['_COUNTERS']._serialized_start=1069
-  _globals['_COUNTERS']._serialized_end=1130
-  _globals['_QUERYPARAMSREQUEST']._serialized_start=1132
-  _globals['_QUERYPARAMSREQUEST']._serialized_end=1152
-  _globals['_QUERYPARAMSRESPONSE']._serialized_start=1154
-  _globals['_QUERYPARAMSRESPONSE']._serialized_end=1222
-  _globals['_QUERYCHANNELREQUEST']._serialized_start=1224
-  _globals['_QUERYCHANNELREQUEST']._serialized_end=1271
-  _globals['_QUERYCHANNELRESPONSE']._serialized_start=1273
-  _globals['_QUERYCHANNELRESPONSE']._serialized_end=1344
-  _globals['_QUERYCHANNELSBYPARTYREQUEST']._serialized_start=1346
-  _globals['_QUERYCHANNELSBYPARTYREQUEST']._serialized_end=1434
-  _globals['_QUERYCHANNELSBYPARTYRESPONSE']._serialized_start=1436
-  _globals['_QUERYCHANNELSBYPARTYRESPONSE']._serialized_end=1516
-  _globals['_QUERYCHALLENGESDUEREQUEST']._serialized_start=1518
-  _globals['_QUERYCHALLENGESDUEREQUEST']._serialized_end=1582
-  _globals['_DUEITEM']._serialized_start=1584
-  _globals['_DUEITEM']._serialized_end=1694
-  _globals['_QUERYCHALLENGESDUERESPONSE']._serialized_start=1696
-  _globals['_QUERYCHALLENGESDUERESPONSE']._serialized_end=1771
+  _globals['_QUERYPARAMSREQUEST']._serialized_start=1069
+  _globals['_QUERYPARAMSREQUEST']._serialized_end=1089
+  _globals['_QUERYPARAMSRESPONSE']._serialized_start=1091
+  _globals['_QUERYPARAMSRESPONSE']._serialized_end=1159
+  _globals['_QUERYCHANNELREQUEST']._serialized_start=1161
+  _globals['_QUERYCHANNELREQUEST']._serialized_end=1208
+  _globals['_QUERYCHANNELRESPONSE']._serialized_start=1210
+  _globals['_QUERYCHANNELRESPONSE']._serialized_end=1281
+  _globals['_QUERYCHANNELSBYPARTYREQUEST']._serialized_start=1283
+  _globals['_QUERYCHANNELSBYPARTYREQUEST']._serialized_end=1371
+  _globals['_QUERYCHANNELSBYPARTYRESPONSE']._serialized_start=1373
+  _globals['_QUERYCHANNELSBYPARTYRESPONSE']._serialized_end=1453
+  _globals['_QUERYCHALLENGESDUEREQUEST']._serialized_start=1455
+  _globals['_QUERYCHALLENGESDUEREQUEST']._serialized_end=1519
+  _globals['_DUEITEM']._serialized_start=1521
+  _globals['_DUEITEM']._serialized_end=1631
+  _globals['_QUERYCHALLENGESDUERESPONSE']._serialized_start=1633
+  _globals['_QUERYCHALLENGESDUERESPONSE']._serialized_end=1708
 # @@protoc_insertion_point(module_scope)

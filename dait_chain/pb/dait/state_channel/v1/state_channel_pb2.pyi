@@ -300,30 +300,6 @@ class GenesisState(_message.Message):
 Global___GenesisState: _TypeAlias = GenesisState  # noqa: Y015
 
 @_typing.final
-class Counters(_message.Message):
-    """Counters: running counts kept for the invariants (specs §10)."""
-
-    DESCRIPTOR: _descriptor.Descriptor
-
-    CHANNELS_OPENED_FIELD_NUMBER: _builtins.int
-    CHANNELS_SETTLED_FIELD_NUMBER: _builtins.int
-    channels_opened: _builtins.int
-    channels_settled: _builtins.int
-    def __init__(
-        self,
-        *,
-        channels_opened: _builtins.int = ...,
-        channels_settled: _builtins.int = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["channels_opened", b"channels_opened", "channels_settled", b"channels_settled"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___Counters: _TypeAlias = Counters  # noqa: Y015
-
-@_typing.final
 class QueryParamsRequest(_message.Message):
     """--- queries (specs §13) ------------------------------------------------------------------"""
 
