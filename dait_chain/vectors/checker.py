@@ -10,7 +10,7 @@ path (or a byte offset for other files). The manifest's own hash is checked too.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from dait_chain.errors import DaitError
 from dait_chain.vectors.case import META, META_FORMAT, CaseSpec, Outcome, meta_of
 from dait_chain.vectors.errors import ErrNoVectorSet, ErrVectorFile, VectorsError
 from dait_chain.vectors.files import parse_json
-from dait_chain.vectors.manifest import MANIFEST, parse_manifest, sha256_hex
+from dait_chain.vectors.manifest import MANIFEST, Manifest, parse_manifest, sha256_hex
 from dait_chain.vectors.registry import handler_for, select_handlers
 
 
@@ -186,8 +186,56 @@ def check_case(path: str, files: Mapping[str, bytes], tampered: Sequence[str]) -
 # ---- the set -----------------------------------------------------------------------------
 
 
-def _disk_files(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+def _disk_files(root: Path, under: str = "") -> dict[str, Path]:
+    base = root / under if under else root
+    return {
+        p.relative_to(root).as_posix(): p for p in sorted(base.rglob("*")) if p.is_file()
+    }
+
+
+def _open_set(root: Path) -> tuple[Manifest, bool]:
+    manifest_path = root / MANIFEST
+    if not root.is_dir():
+        raise ErrNoVectorSet(f"{root}: no such directory")
+    if not manifest_path.is_file():
+        raise ErrNoVectorSet(f"{root}: no {MANIFEST}; not a vector set")
+    return parse_manifest(manifest_path.read_bytes())
+
+
+def _gather(
+    manifest: Manifest, disk: Mapping[str, Path], listed: Iterable[str]
+) -> tuple[dict[str, dict[str, bytes]], dict[str, list[str]], list[str]]:
+    """Each case's files, each case's manifest problems, and files outside any case."""
+    by_case: dict[str, dict[str, bytes]] = {}
+    notes: dict[str, list[str]] = {}
+    stray: list[str] = []
+    for rel in sorted(set(disk) | set(listed)):
+        parts = rel.split("/")
+        if len(parts) != 5:
+            stray.append(f"{rel}: not inside a case directory")
+            continue
+        case, name = "/".join(parts[:4]), parts[4]
+        case_notes = notes.setdefault(case, [])
+        if rel not in disk:
+            case_notes.append(f"{name}: listed in the manifest but missing")
+            continue
+        data = disk[rel].read_bytes()
+        by_case.setdefault(case, {})[name] = data
+        if rel not in manifest.files:
+            case_notes.append(f"{name}: not listed in the manifest")
+        elif sha256_hex(data) != manifest.files[rel]:
+            case_notes.append(f"{name}: sha256 differs from the manifest (altered)")
+    return by_case, notes, stray
+
+
+def check_one(root: Path, case: str) -> CaseResult:
+    """Check a single case (`area/handler/suite/case`) of a vector set."""
+    manifest, _ = _open_set(root)
+    prefix = case + "/"
+    disk = _disk_files(root, case) if (root / case).is_dir() else {}
+    listed = [rel for rel in manifest.files if rel.startswith(prefix)]
+    by_case, notes, _ = _gather(manifest, disk, listed)
+    return check_case(case, by_case.get(case, {}), notes.get(case, [f"{case}: no such case"]))
 
 
 def check_vectors(
@@ -196,43 +244,22 @@ def check_vectors(
     progress: Callable[[CaseResult], None] | None = None,
 ) -> CheckReport:
     """Check the manifest and replay every case (or those of the selected handlers)."""
-    manifest_path = root / MANIFEST
-    if not root.is_dir():
-        raise ErrNoVectorSet(f"{root}: no such directory")
-    if not manifest_path.is_file():
-        raise ErrNoVectorSet(f"{root}: no {MANIFEST}; not a vector set")
-    manifest, intact = parse_manifest(manifest_path.read_bytes())
+    manifest, intact = _open_set(root)
     problems: list[str] = []
     if not intact:
         problems.append(f"{MANIFEST}: manifest_sha256 does not match its body")
     disk = _disk_files(root)
     disk.pop(MANIFEST)
-    by_case: dict[str, dict[str, bytes]] = {}
-    tampered: dict[str, list[str]] = {}
-    for rel in sorted(set(disk) | set(manifest.files)):
-        parts = rel.split("/")
-        if len(parts) != 5:
-            problems.append(f"{rel}: not inside a case directory")
-            continue
-        case, name = "/".join(parts[:4]), parts[4]
-        notes = tampered.setdefault(case, [])
-        if rel not in disk:
-            notes.append(f"{name}: listed in the manifest but missing")
-            continue
-        data = disk[rel].read_bytes()
-        by_case.setdefault(case, {})[name] = data
-        if rel not in manifest.files:
-            notes.append(f"{name}: not listed in the manifest")
-        elif sha256_hex(data) != manifest.files[rel]:
-            notes.append(f"{name}: sha256 differs from the manifest (altered)")
-    if len(tampered) != manifest.cases:
-        problems.append(f"manifest counts {manifest.cases} cases, the set holds {len(tampered)}")
+    by_case, notes, stray = _gather(manifest, disk, manifest.files)
+    problems.extend(stray)
+    if len(notes) != manifest.cases:
+        problems.append(f"manifest counts {manifest.cases} cases, the set holds {len(notes)}")
     wanted = {h.key for h in select_handlers(selection)} if selection else None
     results: list[CaseResult] = []
-    for case in sorted(tampered):
+    for case in sorted(notes):
         if wanted is not None and "/".join(case.split("/")[:2]) not in wanted:
             continue
-        result = check_case(case, by_case.get(case, {}), tampered[case])
+        result = check_case(case, by_case.get(case, {}), notes[case])
         results.append(result)
         if progress is not None:
             progress(result)
@@ -243,6 +270,7 @@ __all__ = [
     "CaseResult",
     "CheckReport",
     "check_case",
+    "check_one",
     "check_vectors",
     "file_difference",
     "json_difference",
