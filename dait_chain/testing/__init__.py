@@ -4,17 +4,19 @@ property-test against this reference (specs/vectors.md "dait_chain.testing").
     from hypothesis import given
     from dait_chain.testing import channel_sessions, msgs
 
-| strategy | generates | holds for every value |
-|---|---|---|
-| `privkeys()`, `keypairs()` | secp256k1 keys, with pubkey and dait1 address | the key is a scalar in [1, n-1]; address = bech32(RIPEMD160(SHA256(pub))) |
-| `addresses(lengths)` | canonical dait1 addresses | `decode_address` accepts them |
-| `proto_values(cls)` | values of any ProtoValue class | encode canonically; decode(encode(v)) == v |
-| `msgs(module)` | each module's Msg types | as proto_values; address fields are addresses |
-| `receipts()` | SPUR-IC Receipts signed by a drawn TEE key | `check_receipt_signature` accepts them |
-| `channel_states()` | ChannelStates in wire range | encode canonically |
-| `channel_sessions()` | an open channel and honest calls: responses, provisional and cosigned states | `verify_receipt` returns each provisional state; each cosigned state is presentable |
-| `scenario_texts()`, `scenarios()` | scenario YAML / parsed scenarios | compile without error |
-| `tx_streams()` | compiled tx streams with expected results | replaying reproduces every expected result |
+- `privkeys()`, `keypairs()`: secp256k1 keys with pubkey and dait1 address (a scalar in
+  [1, n-1]; address = bech32(RIPEMD160(SHA256(pubkey)))).
+- `addresses(lengths)`: canonical dait1 addresses (`decode_address` accepts them).
+- `proto_values(cls)`: values of any ProtoValue class (decode(encode(v)) == v).
+- `msgs(module)`: each module's Msg types (as proto_values; address fields hold addresses).
+- `receipts()`: SPUR-IC Receipts signed by a drawn TEE key (`check_receipt_signature`
+  accepts them).
+- `channel_states()`: ChannelStates in wire range (they encode canonically).
+- `channel_sessions()`: an open channel with honest calls, their responses, provisional
+  and cosigned states (`verify_receipt` returns each provisional state; each cosigned
+  state is presentable).
+- `scenario_texts()`, `scenarios()`: scenario YAML and parsed scenarios (they compile).
+- `tx_streams()`: compiled tx streams with expected results (a replay reproduces them).
 
 The modules (keys, messages, spurc, sim) are imported lazily, so importing this
 package costs nothing until a strategy is used.

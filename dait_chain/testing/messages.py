@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import fields as dc_fields
 from enum import IntEnum
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from hypothesis import strategies as st
@@ -48,6 +48,7 @@ ADDRESS_FIELD = re.compile(
     r"auditor|operator|from|to)(_address|_addr)?$"
 )
 MAX_DEPTH = 3
+NO_SURROGATES: tuple[Literal["Cs"]] = ("Cs",)  # lone surrogates have no UTF-8 form
 
 
 def _fixed_size(field: FieldDescriptor) -> tuple[int, bool] | None:
@@ -67,6 +68,7 @@ def _scalar(field: FieldDescriptor, hint: object) -> st.SearchStrategy[Any]:
     if t == _T.TYPE_BOOL:
         return st.booleans()
     if t == _T.TYPE_ENUM:
+        assert field.enum_type is not None  # an enum field has its enum type
         numbers = [v.number for v in field.enum_type.values]
         if isinstance(hint, type) and issubclass(hint, IntEnum):
             return st.sampled_from([hint(n) for n in numbers])
@@ -74,7 +76,7 @@ def _scalar(field: FieldDescriptor, hint: object) -> st.SearchStrategy[Any]:
     if t == _T.TYPE_STRING:
         if ADDRESS_FIELD.search(field.name):
             return addresses()
-        return st.text(st.characters(exclude_categories=("Cs",)), max_size=24)
+        return st.text(st.characters(exclude_categories=NO_SURROGATES), max_size=24)
     if t == _T.TYPE_BYTES:
         size = _fixed_size(field)
         if size is None:
@@ -95,12 +97,13 @@ def _strip_optional(hint: object) -> tuple[object, bool]:
 def _element(field: FieldDescriptor, hint: object, depth: int) -> st.SearchStrategy[Any]:
     if field.type != _T.TYPE_MESSAGE:
         return _scalar(field, hint)
+    assert field.message_type is not None  # a message field has its message type
     if field.message_type.full_name == "google.protobuf.Any":
         from dait_chain.codec.tx import PubKey
 
-        return st.binary(min_size=33, max_size=33).map(lambda b: PubKey(b"\x02" + b[1:])) | st.deferred(
-            lambda: _any_value()
-        )
+        return st.binary(min_size=33, max_size=33).map(
+            lambda b: PubKey(b"\x02" + b[1:])
+        ) | st.deferred(lambda: _any_value())
     sub = hint if isinstance(hint, type) and issubclass(hint, ProtoValue) else None
     if sub is None:
         sub = value_class("/" + field.message_type.full_name)
@@ -113,12 +116,20 @@ def _any_value() -> st.SearchStrategy[ProtoValue]:
     return st.builds(Coin, st.just("uDAIT"), st.integers(0, 10**30).map(str))
 
 
-@cache
+_PLANS: dict[type[ProtoValue], tuple[tuple[str, FieldDescriptor, object], ...]] = {}
+
+
 def _plan(cls: type[ProtoValue]) -> tuple[tuple[str, FieldDescriptor, object], ...]:
-    desc: Descriptor = cls.PROTO.DESCRIPTOR
-    hints = typing.get_type_hints(cls)
-    by_name = {f.name: f for f in desc.fields}
-    return tuple((f.name, by_name[f.name], hints[f.name]) for f in dc_fields(cls))
+    """(name, descriptor, annotation) of each dataclass field, in declaration order."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        desc = typing.cast(Descriptor, cls.PROTO.DESCRIPTOR)
+        hints = typing.get_type_hints(cls)
+        by_name = {f.name: f for f in desc.fields}
+        fields = dc_fields(typing.cast(Any, cls))
+        plan = tuple((f.name, by_name[f.name], hints[f.name]) for f in fields)
+        _PLANS[cls] = plan
+    return plan
 
 
 def proto_values(cls: type[ProtoValue], depth: int = 0) -> st.SearchStrategy[Any]:
@@ -128,7 +139,7 @@ def proto_values(cls: type[ProtoValue], depth: int = 0) -> st.SearchStrategy[Any
     for name, field, hint in _plan(cls):
         inner, optional = _strip_optional(hint)
         if field.is_repeated:
-            (elem_hint,) = typing.get_args(inner) [:1] or (inner,)
+            (elem_hint,) = typing.get_args(inner)[:1] or (inner,)
             size = 0 if depth >= MAX_DEPTH else 3
             parts[name] = st.lists(_element(field, elem_hint, depth), max_size=size).map(tuple)
             continue

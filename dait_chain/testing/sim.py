@@ -41,7 +41,9 @@ def scenario_texts(draw: st.DrawFn, max_actions: int = 6) -> str:
         "actors:",
     ]
     lines += [f"  {u}: {{balance: {draw(st.integers(10, 1000))} DAIT}}" for u in users]
-    lines += [f"  {v}: {{balance: 10 DAIT, validator: {{self_bond: 100 DAIT}}}}" for v in validators]
+    lines += [
+        f"  {v}: {{balance: 10 DAIT, validator: {{self_bond: 100 DAIT}}}}" for v in validators
+    ]
     lines.append("actions:")
     height = 2
     delegated: dict[tuple[str, str], int] = {}
@@ -51,19 +53,28 @@ def scenario_texts(draw: st.DrawFn, max_actions: int = 6) -> str:
         a = draw(st.sampled_from(users))
         if kind == "send":
             b = draw(st.sampled_from([u for u in users if u != a]))
-            lines += [f"  - at: {height}", f"    send: {{from: {a}, to: {b}, amount: {draw(st.integers(1, 5000))}}}"]
+            lines += [
+                f"  - at: {height}",
+                f"    send: {{from: {a}, to: {b}, amount: {draw(st.integers(1, 5000))}}}",
+            ]
         elif kind == "delegate":
             v = draw(st.sampled_from(validators))
             amount = draw(st.integers(1, 5_000_000))
             delegated[(a, v)] = delegated.get((a, v), 0) + amount
-            lines += [f"  - at: {height}", f"    delegate: {{delegator: {a}, validator: {v}, amount: {amount}}}"]
+            lines += [
+                f"  - at: {height}",
+                f"    delegate: {{delegator: {a}, validator: {v}, amount: {amount}}}",
+            ]
         elif delegated:
             (a, v), total = draw(st.sampled_from(sorted(delegated.items())))
             amount = draw(st.integers(1, total))
             delegated[(a, v)] = total - amount
             if delegated[(a, v)] == 0:
                 del delegated[(a, v)]
-            lines += [f"  - at: {height}", f"    undelegate: {{delegator: {a}, validator: {v}, amount: {amount}}}"]
+            lines += [
+                f"  - at: {height}",
+                f"    undelegate: {{delegator: {a}, validator: {v}, amount: {amount}}}",
+            ]
     if lines[-1] == "actions:":
         lines += ["  - at: 2", f"    send: {{from: {users[0]}, to: {users[1]}, amount: 1}}"]
     lines[2] = f"end_height: {max(height + 1, int(lines[2].split(': ')[1]))}"

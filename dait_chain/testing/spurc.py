@@ -35,6 +35,7 @@ from dait_chain.spurc.simworld import sim_host_identity, sim_policy
 from dait_chain.spurc.values import ChannelState, Receipt
 from dait_chain.spurc.verify import TenantView
 from dait_chain.testing.keys import addresses
+from dait_chain.testing.messages import NO_SURROGATES
 
 UINT64 = st.integers(0, 2**64 - 1)
 HASH = st.binary(min_size=32, max_size=32)
@@ -75,7 +76,9 @@ def channel_states() -> st.SearchStrategy[ChannelState]:
         channel_id=HASH,
         host_addr=addresses(),
         user_addr=addresses(),
-        model_id=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=32),
+        model_id=st.text(
+            st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=32
+        ),
         max_calls=UINT64,
         deadline=UINT64,
         escrow_amount=UINT64,
@@ -167,8 +170,10 @@ def channel_sessions(max_calls: int = 4) -> st.SearchStrategy[ChannelSession]:
         frontier = Frontier.empty()
         calls: list[Call] = []
         for i in range(n_calls):
-            request = InferRequest(draw(st.text(max_size=20)), {"max_tokens": draw(st.integers(1, 64))}, f"n{i}")
-            text = draw(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+            request = InferRequest(
+                draw(st.text(max_size=20)), {"max_tokens": draw(st.integers(1, 64))}, f"n{i}"
+            )
+            text = draw(st.text(st.characters(exclude_categories=NO_SURROGATES), max_size=30))
             tokens_in, tokens_out = draw(st.integers(0, 500)), draw(st.integers(0, 500))
             now = T0 + 1000 * (i + 1)
             receipt = sign_receipt(
@@ -199,10 +204,20 @@ def channel_sessions(max_calls: int = 4) -> st.SearchStrategy[ChannelSession]:
                 call_seq=receipt.call_seq,
             )
             calls.append(
-                Call(headers, request.encode(), canonicalize({"text": text}), now, receipt, provisional, cosign(provisional, user_key))
+                Call(
+                    headers,
+                    request.encode(),
+                    canonicalize({"text": text}),
+                    now,
+                    receipt,
+                    provisional,
+                    cosign(provisional, user_key),
+                )
             )
             state = calls[-1].cosigned
-        return ChannelSession(opening, user_key, identity.account_privkey, identity.terms, tuple(calls))
+        return ChannelSession(
+            opening, user_key, identity.account_privkey, identity.terms, tuple(calls)
+        )
 
     return build()
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from dait_chain.app.abci import (
     ExtendVoteRequest,
@@ -28,8 +27,8 @@ from dait_chain.app.app import DaitApp
 from dait_chain.app.proposer import ProposerSet, new_proposer_set, proposer_sequence, update
 from dait_chain.errors import DaitError
 from dait_chain.vectors.case import CaseSpec, Handler, Outcome
-from dait_chain.vectors.chain_run import ChainBuilder, block_json, genesis_of, party
 from dait_chain.vectors.chain_base import ALICE, BOB, send
+from dait_chain.vectors.chain_run import ChainBuilder, block_json, genesis_of, party
 from dait_chain.vectors.errors import ErrVectorFile
 from dait_chain.vectors.files import (
     JsonObject,
@@ -264,7 +263,10 @@ def run_abci(inputs: Mapping[str, bytes]) -> Outcome:
 
 def abci_cases() -> Iterator[CaseSpec]:
     """The app's block checks and the ABCI++ calls without a pouw extension at play."""
-    rule = "Checks (app codespace, ErrInvalidBlock, code 3): init_chain has run; height is above the last height; time_ms is not below the last block time. (specs/app.md §1)"
+    rule = (
+        "Checks (app codespace, ErrInvalidBlock, code 3): init_chain has run; height is above "
+        "the last height; time_ms is not below the last block time. (specs/app.md §1)"
+    )
     genesis = genesis_of(
         [(ALICE, 10**12), (BOB, 10**12)], validators=[(party("val-a"), 10_000_000_000)]
     )
@@ -358,7 +360,8 @@ def abci_cases() -> Iterator[CaseSpec]:
         "scripts",
         "skip_over_due_height",
         "a jump from height 1 to 5 over the distribution allocation due at 2",
-        "A height more than one above the last is accepted only if no module has work due at a skipped height (specs/app.md §1, §8)",
+        "A height more than one above the last is accepted only if no module has work due at a "
+        "skipped height (specs/app.md §1, §8)",
         f"{SPEC} §1, §8",
         {
             "pre.json": json_bytes(skip_genesis),

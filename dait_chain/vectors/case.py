@@ -76,9 +76,8 @@ def errors_in(value: Any) -> set[tuple[str, int]]:
     found: set[tuple[str, int]] = set()
     if isinstance(value, dict):
         codespace, code = value.get("codespace"), value.get("code")
-        if isinstance(codespace, str) and isinstance(code, int) and not isinstance(code, bool):
-            if code != 0 and codespace:
-                found.add((codespace, code))
+        if isinstance(codespace, str) and codespace and type(code) is int and code != 0:
+            found.add((codespace, code))
         for item in value.values():
             found |= errors_in(item)
     elif isinstance(value, list):

@@ -42,7 +42,10 @@ FEE = 1_000
 FUNDS = 10**12
 ALICE, BOB, CAROL, POOR = party("alice"), party("bob"), party("carol"), party("poor")
 GHOST, VAL = party("ghost"), party("val-a")
-REFUSED = "If any ante step fails, the branch is dropped: the tx leaves no write and no event; its result is the error with no events. (specs/app.md §3.2)"
+REFUSED = (
+    "If any ante step fails, the branch is dropped: the tx leaves no write and no event; "
+    "its result is the error with no events. (specs/app.md §3.2)"
+)
 
 
 def send(a: Party, b: Party, amount: str = "5", denom: str = "uDAIT") -> MsgSend:
@@ -91,7 +94,8 @@ def _direct(
 
 
 def _ante_cases() -> list[tuple[str, str, Callable[[ChainBuilder], bytes]]]:
-    s = lambda: (send(ALICE, BOB),)  # noqa: E731
+    def s() -> tuple[ProtoValue, ...]:
+        return (send(ALICE, BOB),)
 
     def reordered(b: ChainBuilder) -> bytes:
         raw = TxRaw.decode(b.sign(ALICE, send(ALICE, BOB)))
@@ -330,7 +334,8 @@ def bank_cases() -> Iterator[CaseSpec]:
             "refusals",
             name,
             what,
-            "On a message refusal the fee and the sequence bump stay, with the ante's events, and nothing else does. (specs/app.md §3.2)",
+            "On a message refusal the fee and the sequence bump stay, with the ante's events, and "
+            "nothing else does. (specs/app.md §3.2)",
             f"{APP} §3.2, §11.6",
             b,
         )
@@ -417,7 +422,8 @@ def distribution_cases() -> Iterator[CaseSpec]:
         "halt",
         "supply_at_bound",
         "the supply is at the sdk.Int bound: the allocation's mint overflows and block 2 aborts",
-        "Any exception from PreBlock, BeginBlock or EndBlock aborts the block (a Cosmos chain halts on a panic there) (specs/app.md §1); supply exceeds the sdk.Int bound",
+        "Any exception from PreBlock, BeginBlock or EndBlock aborts the block (a Cosmos chain "
+        "halts on a panic there) (specs/app.md §1); supply exceeds the sdk.Int bound",
         f"{APP} §1, §11.6",
         halt.genesis,
         [*halt.blocks, StreamBlock(2, halt.harness.implied_time(2), ())],
@@ -426,7 +432,8 @@ def distribution_cases() -> Iterator[CaseSpec]:
         "flow",
         "interval_allocation",
         "fees and block rewards allocated every 3 blocks by voting power",
-        "Fees accumulate in the fee_collector module account and are allocated by x/distribution (specs/app.md §4)",
+        "Fees accumulate in the fee_collector module account and are allocated by x/distribution "
+        "(specs/app.md §4)",
         "specs/distribution.md",
         b,
     )
@@ -449,7 +456,8 @@ def app_genesis_cases() -> Iterator[CaseSpec]:
             "genesis",
             name,
             what,
-            "An invalid document or section raises ErrInvalidGenesis (app codespace, code 2) and changes nothing. (specs/app.md §6)",
+            "An invalid document or section raises ErrInvalidGenesis (app codespace, code 2) and "
+            "changes nothing. (specs/app.md §6)",
             f"{APP} §6",
             doc,
             [],

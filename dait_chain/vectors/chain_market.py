@@ -43,7 +43,10 @@ NAMES = ("tenant", "heavy", "p1", "p2", "p3", "outsider")
 FUNDS = 1_000_000_000_000
 HEAVY = 369_000_000
 SEEDS = (1, 2, 3)
-REFUSED = "A refused message changes nothing but the fee and the sequence (the tx runs on a cache branch)."
+REFUSED = (
+    "A refused message changes nothing but the fee and the sequence (the tx runs on a cache "
+    "branch)."
+)
 
 
 def parties() -> dict[str, Party]:
@@ -161,7 +164,9 @@ def market_flow_cases() -> Iterator[CaseSpec]:
         "flow",
         "auction_lease_expiry",
         "bids 30 and 20 on ceiling 50; the clock reaches 20 first; withdraw; the lease runs out",
-        "The auction iterator selects the lowest-price bid that matches all attribute filters (seed 000); at the EndBlocker of height h0 + k the clock is floor(price_ceiling * k / W) (decisions.md)",
+        "The auction iterator selects the lowest-price bid that matches all attribute filters "
+        "(seed 000); at the EndBlocker of height h0 + k the clock is floor(price_ceiling * "
+        "k / W) (decisions.md)",
         f"{MARKET_SPEC} auction, leases",
         m.b,
     )
@@ -187,7 +192,8 @@ def market_flow_cases() -> Iterator[CaseSpec]:
         "flow",
         "unfilled_refund",
         "no bid: the order closes unfilled at h0 + W and the escrow is refunded",
-        "If nothing qualifies by then, the order closes unfilled and the escrow is refunded. (decisions.md)",
+        "If nothing qualifies by then, the order closes unfilled and the escrow is refunded. "
+        "(decisions.md)",
         f"{MARKET_SPEC} auction",
         m.b,
     )
@@ -204,7 +210,8 @@ def market_flow_cases() -> Iterator[CaseSpec]:
         "flow",
         "heavy_priority",
         "one slot, two orders settling together: the Heavy tenant's order wins",
-        "Heavy tier (369 DAIT locked in x/staking_tiers) is priority: when several orders settle in one EndBlocker they are matched Heavy first (decisions.md)",
+        "Heavy tier (369 DAIT locked in x/staking_tiers) is priority: when several orders settle "
+        "in one EndBlocker they are matched Heavy first (decisions.md)",
         f'{MARKET_SPEC} auction; seed 000 "Stake"',
         m.b,
     )
@@ -471,7 +478,8 @@ def market_genesis_cases() -> Iterator[CaseSpec]:
             "genesis",
             name,
             what,
-            "Params valid (else ErrInvalidParams); records sorted and unique, referring to each other consistently (else ErrInvalidGenesis)",
+            "Params valid (else ErrInvalidParams); records sorted and unique, referring to each "
+            "other consistently (else ErrInvalidGenesis)",
             f"{MARKET_SPEC} genesis",
             _mutated_export(leased, "compute_market", mutate),
             [],
@@ -484,7 +492,7 @@ def market_seeded_cases() -> Iterator[CaseSpec]:
         rng = random.Random(seed)
         tenants = [actor(f"tenant{i}") for i in range(3)]
         providers = [actor(f"provider{i}") for i in range(4)]
-        b = ChainBuilder(genesis_of([(a, FUNDS) for a in (*tenants, *providers)]))  # type: ignore[misc]
+        b = ChainBuilder(genesis_of([(a, FUNDS) for a in (*tenants, *providers)]))
         k = b.app.module("compute_market").keeper
         assert isinstance(k, MarketKeeper)
         world = MarketSimWorld(k, b.app.query_context, tenants, providers)
@@ -537,7 +545,8 @@ def tier_flow_cases() -> Iterator[CaseSpec]:
     yield built(
         "flow",
         "heavy_threshold_and_unbonding",
-        "lock 369 DAIT - 1 uDAIT, then 1 uDAIT: Heavy; unlock: not Heavy; funds back after the period",
+        "lock 369 DAIT - 1 uDAIT, then 1 uDAIT: Heavy; unlock: not Heavy; funds back after the "
+        "period",
         "The Heavy tier (369 DAIT lock) buys priority queue access in x/compute_market. (seed 000)",
         f"{TIERS_SPEC}",
         b,
@@ -619,7 +628,8 @@ def tier_genesis_cases() -> Iterator[CaseSpec]:
             "genesis",
             name,
             what,
-            "Params valid (else ErrInvalidParams); locks sorted by owner, unique and positive (else ErrInvalidGenesis)",
+            "Params valid (else ErrInvalidParams); locks sorted by owner, unique and positive "
+            "(else ErrInvalidGenesis)",
             f"{TIERS_SPEC} genesis",
             _mutated_export(locked, "staking_tiers", mutate),
             [],
@@ -630,7 +640,7 @@ def tier_seeded_cases() -> Iterator[CaseSpec]:
     for seed in SEEDS:
         rng = random.Random(seed)
         accounts = [actor(f"locker{i}") for i in range(3)]
-        b = ChainBuilder(genesis_of([(a, FUNDS) for a in accounts]))  # type: ignore[misc]
+        b = ChainBuilder(genesis_of([(a, FUNDS) for a in accounts]))
         ops = tier_operations()
         for _ in range(15):
             (op,) = rng.choices([w.op for w in ops], weights=[w.weight for w in ops])

@@ -170,8 +170,12 @@ def flow_cases() -> Iterator[CaseSpec]:
     yield built(
         "flow",
         "commit_reveal_credit_rewards",
-        "commit, reveal with two evidence receipts, credits pointed at val-b then val-a, rewards allocated",
-        "Host broadcasts MsgCommitReceipt ... After commit_reveal_window blocks, host broadcasts MsgRevealReceipt carrying the full receipt. Keeper verifies sha256(canonicalize(receipt)) == commit_hash, re-checks the attestation, looks up model_weight, and credits the host. (seed 003)",
+        "commit, reveal with two evidence receipts, credits pointed at val-b then val-a, rewards "
+        "allocated",
+        "Host broadcasts MsgCommitReceipt ... After commit_reveal_window blocks, host broadcasts "
+        "MsgRevealReceipt carrying the full receipt. Keeper verifies "
+        "sha256(canonicalize(receipt)) == commit_hash, re-checks the attestation, looks up "
+        "model_weight, and credits the host. (seed 003)",
         f"{SPEC} §8.1-§8.3, §5.5",
         s.b,
     )
@@ -290,7 +294,9 @@ def _refusals() -> list[tuple[str, str, Make]]:
         s.committed(receipt)
         return s.host.party, s.reveal(receipt, evidence)
 
-    h = lambda s: s.host.party  # noqa: E731
+    def h(s: PouwScene) -> Party:
+        return s.host.party
+
     return [
         ("commit_exists", "the same commit twice", lambda s: (h(s), _twice(s))),
         (

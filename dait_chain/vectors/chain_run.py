@@ -93,8 +93,15 @@ def party(name: str) -> Party:
     )
 
 
+class HasAddress(Protocol):
+    """Anything with an account address."""
+
+    @property
+    def address(self) -> str: ...
+
+
 def genesis_of(
-    funded: Sequence[tuple[Party, int]],
+    funded: Sequence[tuple[HasAddress, int]],
     validators: Sequence[tuple[Party, int]] = (),
     sections: Mapping[str, dict[str, Any]] | None = None,
     **spec: Any,
@@ -346,7 +353,8 @@ def run_chain(inputs: Mapping[str, bytes]) -> Outcome:
 CHAIN_FILES = {
     PRE: "genesis document (specs/app.md §6)",
     STREAM: "tx stream (dait_chain/sim/stream.py), genesis_path = pre.json",
-    RESULTS: "{init_chain, blocks: [{height, time_ms, proposer, listed, begin_events, tx_results, end_events, app_hash}], rejected?}",
+    RESULTS: "{init_chain, blocks: [{height, time_ms, proposer, listed, begin_events, tx_results, "
+    "end_events, app_hash}], rejected?}",
     POST: "genesis export after the last block (absent when rejected)",
 }
 

@@ -18,7 +18,7 @@ from dait_chain.crypto.secp256k1 import DOMAIN_STATE, privkey_from_seed, sign_wi
 from dait_chain.spurc.simworld import sim_host_identity
 from dait_chain.spurc.values import ChannelState
 from dait_chain.vectors.case import CaseSpec
-from dait_chain.vectors.chain_run import ChainBuilder, built, genesis_of
+from dait_chain.vectors.chain_run import ChainBuilder, built, chain_case, genesis_of
 from dait_chain.x.state_channel.keeper import Keeper
 from dait_chain.x.state_channel.rules import derive_channel_id, opening_state
 from dait_chain.x.state_channel.simulation import (
@@ -34,7 +34,6 @@ from dait_chain.x.state_channel.types import (
     MsgOpenChannel,
     MsgRespondChallenge,
 )
-from dait_chain.vectors.chain_run import chain_case
 
 SPEC = "specs/state_channel.md"
 ALICE, HANK, MALLORY = party("alice"), party("hank"), party("mallory")
@@ -107,7 +106,12 @@ def sign_state(state: ChannelState, *keys_for: tuple[str, bytes]) -> ChannelStat
     payload = replace(state, sig_user=b"", sig_host=b"").encode()
     out = state
     for name, key in keys_for:
-        out = replace(out, **{name: sign_with_domain(key, DOMAIN_STATE, payload)})
+        signature = sign_with_domain(key, DOMAIN_STATE, payload)
+        out = (
+            replace(out, sig_user=signature)
+            if name == "sig_user"
+            else replace(out, sig_host=signature)
+        )
     return out
 
 
@@ -142,7 +146,8 @@ def flow_cases() -> Iterator[CaseSpec]:
         "flow",
         "cooperative_close",
         "open, three calls, close by the user with the host's consent",
-        "Cooperative: both sides sign the latest ChannelState and one of them broadcasts MsgCloseChannel. Settlement is immediate. (seed 000)",
+        "Cooperative: both sides sign the latest ChannelState and one of them broadcasts "
+        "MsgCloseChannel. Settlement is immediate. (seed 000)",
         f"{SPEC} §7.3, §10",
         s.b,
     )
@@ -158,7 +163,10 @@ def flow_cases() -> Iterator[CaseSpec]:
         "flow",
         "dispute_answered",
         "the host challenges with turn 1, the user answers with turn 3, the window expires",
-        "Unilateral / dispute: tenant or host broadcasts MsgChallengeChannel with their last signed state. The 24-hour challenge window opens; either side can submit a higher turn_num with MsgRespondChallenge. The on-chain EndBlocker settles when the window expires. (seed 000)",
+        "Unilateral / dispute: tenant or host broadcasts MsgChallengeChannel with their last "
+        "signed state. The 24-hour challenge window opens; either side can submit a higher "
+        "turn_num with MsgRespondChallenge. The on-chain EndBlocker settles when the "
+        "window expires. (seed 000)",
         f"{SPEC} §7.1, §7.2, §8.2",
         s.b,
     )
@@ -183,8 +191,10 @@ def flow_cases() -> Iterator[CaseSpec]:
     yield built(
         "flow",
         "deadline_challenge",
-        "the deadline opens the chain's challenge on the stored state; the host answers; expiry settles",
-        "At the channel's deadline, if it is still open, the chain itself opens a challenge on the stored state (decisions.md)",
+        "the deadline opens the chain's challenge on the stored state; the host answers; expiry "
+        "settles",
+        "At the channel's deadline, if it is still open, the chain itself opens a challenge on the "
+        "stored state (decisions.md)",
         f"{SPEC} §8.1, D8",
         s.b,
     )
@@ -208,7 +218,9 @@ def flow_cases() -> Iterator[CaseSpec]:
             "windows",
             f"respond_expiry_{name}",
             f"a response at expiry {offset:+d} ms: {what}",
-            "Time windows are half-open: ... So a challenge response in the block whose time equals the expiry is rejected as late, and that block settles the channel. (decisions.md)",
+            "Time windows are half-open: ... So a challenge response in the block whose time "
+            "equals the expiry is rejected as late, and that block settles the channel. "
+            "(decisions.md)",
             f"{SPEC} §9",
             s.b,
         )
@@ -219,7 +231,8 @@ def flow_cases() -> Iterator[CaseSpec]:
             "windows",
             f"deadline_{name}",
             f"an empty block at deadline {offset:+d} ms",
-            "At the channel deadline ... block_time >= deadline: its EndBlocker opens the chain's challenge",
+            "At the channel deadline ... block_time >= deadline: its EndBlocker opens the chain's "
+            "challenge",
             f"{SPEC} §9",
             s.b,
         )
@@ -438,7 +451,8 @@ def refusal_cases() -> Iterator[CaseSpec]:
             "refusals",
             name,
             what,
-            "A refused message changes nothing and emits nothing; only the ante handler's fee and sequence bump remain.",
+            "A refused message changes nothing and emits nothing; only the ante handler's fee and "
+            "sequence bump remain.",
             f"{SPEC} §5-§7, §14",
             s.b,
         )
@@ -460,7 +474,8 @@ def genesis_cases() -> Iterator[CaseSpec]:
         "genesis",
         "params_out_of_range",
         "challenge_window_ms 0 (params are checked at import)",
-        "challenge_window_ms: 1 ..= 31,536,000,000; Import checks (ErrInvalidGenesis): params valid",
+        "challenge_window_ms: 1 ..= 31,536,000,000; "
+        "Import checks (ErrInvalidGenesis): params valid",
         f"{SPEC} §11, §16",
         bad_params,
         [],

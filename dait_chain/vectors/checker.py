@@ -188,9 +188,7 @@ def check_case(path: str, files: Mapping[str, bytes], tampered: Sequence[str]) -
 
 def _disk_files(root: Path, under: str = "") -> dict[str, Path]:
     base = root / under if under else root
-    return {
-        p.relative_to(root).as_posix(): p for p in sorted(base.rglob("*")) if p.is_file()
-    }
+    return {p.relative_to(root).as_posix(): p for p in sorted(base.rglob("*")) if p.is_file()}
 
 
 def _open_set(root: Path) -> tuple[Manifest, bool]:

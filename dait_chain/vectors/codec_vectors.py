@@ -104,7 +104,7 @@ def required_fields(full_name: str) -> list[str]:
         return []
     hints = typing.get_type_hints(cls)
     out = []
-    for f in dc_fields(cls):
+    for f in dc_fields(typing.cast(Any, cls)):
         hint = hints[f.name]
         if isinstance(hint, type) and issubclass(hint, ProtoValue):
             out.append(f.name)
@@ -114,7 +114,7 @@ def required_fields(full_name: str) -> list[str]:
 def to_json(msg: Message) -> JsonObject:
     """The proto3 JSON mapping with proto field names (ProtoValue.to_json's form)."""
     out = json_format.MessageToDict(msg, preserving_proto_field_name=True)
-    return _plain(out)
+    return typing.cast(JsonObject, _plain(out))
 
 
 def _plain(value: Any) -> Any:
@@ -189,6 +189,7 @@ def _scalar(f: FieldDescriptor, salt: int) -> object:
     if t == _T.TYPE_BOOL:
         return True
     if t == _T.TYPE_ENUM:
+        assert f.enum_type is not None  # an enum field has its enum type
         return f.enum_type.values[-1].number
     if t == _T.TYPE_STRING:
         if _ADDRESS_NAME.search(f.name):
@@ -203,6 +204,7 @@ def _scalar(f: FieldDescriptor, salt: int) -> object:
 
 def _set_value(msg: Message, f: FieldDescriptor, depth: int, salt: int) -> None:
     if f.type == _T.TYPE_MESSAGE:
+        assert f.message_type is not None  # a message field has its message type
         if f.message_type.full_name == any_pb2.Any.DESCRIPTOR.full_name:
             from dait_chain.codec.tx import PubKey
 
@@ -227,6 +229,11 @@ def _set_value(msg: Message, f: FieldDescriptor, depth: int, salt: int) -> None:
         setattr(msg, f.name, value)
 
 
+def _fields_of(msg: Message) -> list[FieldDescriptor]:
+    """The message's field descriptors (the stubs type them as a union of two runtimes)."""
+    return list(typing.cast(Descriptor, msg.DESCRIPTOR).fields)
+
+
 def _is_repeated(f: FieldDescriptor) -> bool:
     return bool(f.is_repeated)
 
@@ -234,7 +241,7 @@ def _is_repeated(f: FieldDescriptor) -> bool:
 def fill_full(msg: Message, depth: int = 0, salt: int = 0) -> Message:
     """Set every field of msg (one member per oneof, two elements per repeated field)."""
     seen_oneofs: set[str] = set()
-    for f in sorted(msg.DESCRIPTOR.fields, key=lambda f: f.number):
+    for f in sorted(_fields_of(msg), key=lambda f: f.number):
         oneof = f.containing_oneof
         synthetic = oneof is not None and oneof.name == "_" + f.name and len(oneof.fields) == 1
         if oneof is not None and not synthetic:
@@ -254,7 +261,7 @@ def fill_minimal(msg: Message) -> Message:
         sub = getattr(msg, name)
         fill_minimal(sub)
         sub.SetInParent()
-    for f in msg.DESCRIPTOR.fields:
+    for f in _fields_of(msg):
         size = _fixed_size(f)
         if f.type == _T.TYPE_BYTES and size is not None and not size[1]:
             payload = bytes((i * 3 + f.number) & 0xFF for i in range(size[0]))
@@ -267,15 +274,15 @@ def fill_minimal(msg: Message) -> Message:
 
 def snake(name: str) -> str:
     """CamelCase message names as snake_case path components."""
-    parts = name.split(".")
-    return ".".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", p).lower() for p in parts)
+    parts = [re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", p).lower() for p in name.split(".")]
+    return ".".join(parts)
 
 
 # ---- codec/canonical ----------------------------------------------------------------------
 
 
 def _type_input(obj: JsonObject, what: str) -> str:
-    name = field(obj, "type", str, what)
+    name: str = field(obj, "type", str, what)
     message_class(name)
     return name
 
@@ -423,7 +430,7 @@ def _decode_cases() -> list[_DecodeCase]:
         "5.4": "unpack_any resolves an Any by its registered type URL.",
     }
     receipt = _receipt_bytes()
-    c: list[_DecodeCase] = [
+    c: list[tuple[str, str, str, bytes, str, str]] = [
         ("truncated", "varint_cut", ALL, f_varint(4, 300)[:-1], "u64's varint ends early", "2.1"),
         (
             "truncated",
@@ -937,19 +944,25 @@ def _jcs_cases() -> list[tuple[str, str, str, str]]:
         (
             "canonical",
             "rfc8785_sample",
-            '{\n  "numbers": [333333333.33333329, 1E30, 4.50,\n  2e-3, 0.000000000000000000000000001],\n  "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",\n  "literals": [null, true, false]\n}',
+            '{\n  "numbers": [333333333.33333329, 1E30, 4.50,\n  2e-3, '
+            '0.000000000000000000000000001],\n  "string": '
+            '"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",\n  "literals": '
+            "[null, true, false]\n}",
             "RFC 8785 §3.2.2 sample",
         ),
         (
             "canonical",
             "utf16_key_order",
-            '{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\\ud83d\\ude00": "Emoji: Grinning Face", "\\u0080": "Control", "\\u00f6": "Latin Small Letter O With Diaeresis"}',
+            '{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet '
+            'With Dagesh", "1": "One", "\\ud83d\\ude00": "Emoji: Grinning Face", '
+            '"\\u0080": "Control", "\\u00f6": "Latin Small Letter O With Diaeresis"}',
             "RFC 8785 §3.2.3: keys in UTF-16 code unit order, not code point order",
         ),
         (
             "canonical",
             "numbers_es6_form",
-            "[0, -0, 1, -1, 1.5, 1e21, 1e-7, 1.2345678901234568e+20, 5e-324, 1.7976931348623157e308, 9007199254740991]",
+            "[0, -0, 1, -1, 1.5, 1e21, 1e-7, 1.2345678901234568e+20, 5e-324, "
+            "1.7976931348623157e308, 9007199254740991]",
             "RFC 8785 Appendix B: ECMAScript number serialization",
         ),
         (

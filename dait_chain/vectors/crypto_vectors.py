@@ -7,6 +7,7 @@ specs/vectors.md "crypto"; the rules are specs/crypto.md's. Every case is one ca
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from dait_chain.crypto import address as addr
 from dait_chain.crypto import merkle
@@ -282,7 +283,8 @@ def secp_cases() -> Iterator[OpCase]:
             "verify",
             name,
             what,
-            "verify returns false only for a well-formed signature that does not verify; malformed input is a typed error; high-S is refused",
+            "verify returns false only for a well-formed signature that does not verify; malformed "
+            "input is a typed error; high-S is refused",
             f"{s2}.2, Decisions 1-3",
             {
                 "op": "verify",
@@ -298,7 +300,8 @@ def secp_cases() -> Iterator[OpCase]:
         "recover",
         "candidates",
         "every public key recovered from a signature, in recovery-id order",
-        "the user's and host's public keys are recovered from the 64-byte signature by trying the recovery ids (decisions.md x/state_channel)",
+        "the user's and host's public keys are recovered from the 64-byte signature by trying the "
+        "recovery ids (decisions.md x/state_channel)",
         f"{s2}.3",
         {"op": "recover", "message": message.hex(), "signature": state_sig.hex()},
     )
@@ -390,7 +393,10 @@ def address_cases() -> Iterator[OpCase]:
     raw20 = sha256(b"dait-vectors/address")[:20]
     raw32 = sha256(b"dait-vectors/address32")
     good = addr.encode_address(raw20)
-    rule = "host_addr, user_addr: bech32 dait1... (seed 002 §4); decode_address refuses every malformed string with its own error"
+    rule = (
+        "host_addr, user_addr: bech32 dait1... (seed 002 §4); decode_address refuses every "
+        "malformed string with its own error"
+    )
     yield OpCase(
         "encode",
         "bytes_20",
@@ -463,7 +469,10 @@ def address_cases() -> Iterator[OpCase]:
             f"{SPEC} §4.3",
             {"op": "module_address", "name": name},
         )
-    bip = "an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx"
+    bip = (
+        "an84characterslonghumanreadablepartthatcontainsthenumber1"
+        "andtheexcludedcharactersbio1569pvx"
+    )
     yield OpCase(
         "bech32",
         "bip173_91_chars_cosmos_limit",
@@ -493,7 +502,7 @@ def address_cases() -> Iterator[OpCase]:
 def _bad_padding(raw20: bytes) -> str:
     """20 bytes are 32 five-bit groups with 0 padding bits; 33 groups leave 5 extra
     bits, which is refused (incomplete group of more than 4 bits)."""
-    groups = addr._five_bit_groups(raw20) + [1]
+    groups = [*addr._five_bit_groups(raw20), 1]
     hrp = "dait"
     polymod = addr._polymod_step(addr._hrp_polymod(hrp), [*groups, 0, 0, 0, 0, 0, 0]) ^ 1
     checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
@@ -547,7 +556,10 @@ MERKLE_OPS = {
 
 def merkle_cases() -> Iterator[OpCase]:
     """RFC 6962 roots (CometBFT's vectors), proofs, verification, accumulator frontiers."""
-    rule = "receipts_merkle_root: 32 bytes; sha256-merkle of canonical receipts (seed 002 §4); RFC 6962 with sha256 of nothing for the empty tree"
+    rule = (
+        "receipts_merkle_root: 32 bytes; sha256-merkle of canonical receipts (seed 002 §4); "
+        "RFC 6962 with sha256 of nothing for the empty tree"
+    )
     items = [f"item-{i}".encode() for i in range(7)]
     for n in range(8):
         yield OpCase(
@@ -594,7 +606,7 @@ def merkle_cases() -> Iterator[OpCase]:
     )
     root5 = merkle.merkle_root(items[:5])
     proof = merkle.inclusion_proof(items[:5], 3)
-    base = {
+    base: dict[str, Any] = {
         "op": "verify",
         "root": root5.hex(),
         "index": 3,

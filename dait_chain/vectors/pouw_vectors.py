@@ -128,7 +128,11 @@ FORMULA_OPS = {
 
 def formula_cases() -> Iterator[OpCase]:
     """The spec's decay table, effective stake across the cap, credits, shares, hashes."""
-    decay_rule = "credits(now) = credits(last) * 0.5 ^ (delta_blocks / half_life_blocks) ... The keeper's decayApprox walks integer half-lives (each one a LegacyDec multiplication) then linearly interpolates the residual fraction. (seed 003)"
+    decay_rule = (
+        "credits(now) = credits(last) * 0.5 ^ (delta_blocks / half_life_blocks) ... The "
+        "keeper's decayApprox walks integer half-lives (each one a LegacyDec multiplication) "
+        "then linearly interpolates the residual fraction. (seed 003)"
+    )
     rows = (
         (0, "zero"),
         (1, "one"),
@@ -201,8 +205,11 @@ def formula_cases() -> Iterator[OpCase]:
                     "half_life_blocks": str(half_life),
                 },
             )
-    stake_rule = "effective_stake_i = stake_i * (1 + alpha * min(credits_i / stake_i, K)) defaults: alpha = 1.0, K = 4.0; K = 4.0 caps the multiplier at 5x (seed 003)"
-    for name, stake, credits, alpha, k in (
+    stake_rule = (
+        "effective_stake_i = stake_i * (1 + alpha * min(credits_i / stake_i, K)) "
+        "defaults: alpha = 1.0, K = 4.0; K = 4.0 caps the multiplier at 5x (seed 003)"
+    )
+    for name, stake, stake_credits, alpha, k_value in (
         ("no_credits", 100, "0", "1", "4"),
         ("half_ratio", 100, "50", "1", "4"),
         ("at_cap", 100, "400", "1", "4"),
@@ -216,18 +223,21 @@ def formula_cases() -> Iterator[OpCase]:
         yield OpCase(
             "effective_stake",
             name,
-            f"stake {stake}, credits {credits}, alpha {alpha}, K {k}",
+            f"stake {stake}, credits {stake_credits}, alpha {alpha}, K {k_value}",
             stake_rule,
             f"{SPEC} §5.4",
             {
                 "op": "effective_stake",
                 "stake": str(stake),
-                "credits": credits,
+                "credits": stake_credits,
                 "alpha": alpha,
-                "k": k,
+                "k": k_value,
             },
         )
-    credit_rule = "credit_i(epoch) = sum_jobs ( tokens_out_j x model_weight(m_j) x tee_attested_j x (1 - audit_fail_rate_i) ) (seed 003)"
+    credit_rule = (
+        "credit_i(epoch) = sum_jobs ( tokens_out_j x model_weight(m_j) x tee_attested_j "
+        "x (1 - audit_fail_rate_i) ) (seed 003)"
+    )
     for name, tokens, weight, tee, audits, failures in (
         ("attested", 1000, "1.5", True, 0, 0),
         ("not_attested", 1000, "1.5", False, 0, 0),
@@ -251,9 +261,13 @@ def formula_cases() -> Iterator[OpCase]:
                 "failures": str(failures),
             },
         )
-    alloc_rule = "App wiring wraps distrkeeper.RewardsAllocator so that per-validator shares are rewritten by PoUW effective_stake before the standard distribution pipeline pays out. (seed 003)"
+    alloc_rule = (
+        "App wiring wraps distrkeeper.RewardsAllocator so that per-validator shares are "
+        "rewritten by PoUW effective_stake before the standard distribution pipeline pays out. "
+        "(seed 003)"
+    )
     vals = [sample_address(f"validator-{i}") for i in range(3)]
-    for name, pool, powers, credits, alpha in (
+    for name, pool, powers, credit_list, alpha in (
         ("stock_cosmos_alpha_zero", "1000000", (10, 20, 30), ("0", "500", "0"), "0"),
         ("credits_shift_shares", "1000000", (10, 20, 30), ("40", "0", "0"), "1"),
         ("capped", "999.999999999999999999", (1, 1, 1), ("1000", "0", "2"), "1"),
@@ -261,7 +275,7 @@ def formula_cases() -> Iterator[OpCase]:
     ):
         validators = [
             {"operator": v, "power": str(p), "credits": c}
-            for v, p, c in zip(vals, powers, credits, strict=True)
+            for v, p, c in zip(vals, powers, credit_list, strict=True)
         ]
         yield OpCase(
             "allocate",
@@ -298,7 +312,8 @@ def formula_cases() -> Iterator[OpCase]:
         "commit_hash",
         "attested",
         "a pouw Receipt and its commit hash",
-        "commit_hash = sha256( canonicalize( Receipt{ host, model_id, tokens_out, tee_attested, job_id, commit_height } ) ) (seed 003)",
+        "commit_hash = sha256( canonicalize( Receipt{ host, model_id, tokens_out, tee_attested, "
+        "job_id, commit_height } ) ) (seed 003)",
         f"{SPEC} §8.2",
         {"op": "commit_hash", "receipt": receipt},
     )
@@ -406,7 +421,11 @@ def _injected(
 
 def abci_cases() -> Iterator[OpCase]:
     """Vote extensions accepted and refused; proposals accepted and each refusal."""
-    rule = "Validators with the receipt in their mempool publish a VoteExtension referencing commit_hash. Any commit referenced by >=2/3 voting power MUST be force-included by the next proposer. (seed 003)"
+    rule = (
+        "Validators with the receipt in their mempool publish a VoteExtension referencing "
+        "commit_hash. Any commit referenced by >=2/3 voting power MUST be force-included by "
+        "the next proposer. (seed 003)"
+    )
     names = ("val-a", "val-b", "val-c", "val-d")
     parties = [party(n) for n in names]
     powers = (40, 30, 20, 10)
@@ -538,7 +557,11 @@ def abci_cases() -> Iterator[OpCase]:
         "the proposer omits the backed commit c1",
         [_injected(votes, (), keys=keys)],
     )
-    ve_rule = "VerifyVoteExtension accepts an extension iff it decodes strictly as a VoteExt, holds at most max_vote_extension_commits entries, every host is a valid address, and the entries are strictly ascending by (host, commit_hash)"
+    ve_rule = (
+        "VerifyVoteExtension accepts an extension iff it decodes strictly as a VoteExt, "
+        "holds at most max_vote_extension_commits entries, every host is a valid address, and "
+        "the entries are strictly ascending by (host, commit_hash)"
+    )
     for name, ext, maxc in (
         ("valid", full, 1000),
         ("empty", b"", 1000),

@@ -18,12 +18,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from dait_chain.codec.jcs import canonicalize
+from dait_chain.crypto.address import module_address
 from dait_chain.errors import DaitError
 from dait_chain.sim.checkpoint import read_checkpoint, resume, take_checkpoint
 from dait_chain.sim.compiler import compile_scenario
 from dait_chain.sim.harness import Harness, expect_of
 from dait_chain.sim.scenario import parse_scenario
-from dait_chain.crypto.address import module_address
 from dait_chain.sim.stream import StreamBlock, StreamReader, json_line, new_header, write_stream
 from dait_chain.vectors.case import CaseSpec, Handler, Outcome
 from dait_chain.vectors.chain_base import ALICE, BOB, base, send
@@ -65,7 +65,8 @@ def stream_cases() -> Iterator[CaseSpec]:
     yield chain_case(
         "replay",
         "expected_results_hold",
-        "a stream carrying its expected results (events digests, app hashes): the replay checks them",
+        "a stream carrying its expected results (events digests, app hashes): the replay checks "
+        "them",
         "expect is optional, and so is each of its keys: what is present is checked on replay",
         f'{SPEC} "Tx streams"',
         b.genesis,
@@ -90,7 +91,8 @@ def stream_cases() -> Iterator[CaseSpec]:
         "refused",
         "genesis_sha256_mismatch",
         "the header names another genesis",
-        "genesis_sha256 is sha256(JCS(genesis)) ... so a reader can check a genesis file it was handed separately",
+        "genesis_sha256 is sha256(JCS(genesis)) ... so a reader can check a genesis file it was "
+        "handed separately",
         f'{SPEC} "Tx streams"',
         b.genesis,
         [],
@@ -156,7 +158,8 @@ def stream_cases() -> Iterator[CaseSpec]:
         "refused",
         "genesis_chain_id_mismatch",
         "pre.json (matching the header's digest) names another chain id than the header",
-        "Harness.from_stream_header refuses a genesis that disagrees with the header on chain id, genesis time or initial height",
+        "Harness.from_stream_header refuses a genesis that disagrees with the header on chain id, "
+        "genesis time or initial height",
         f'{SPEC} "Tx streams"',
         other,
         [],
@@ -181,7 +184,8 @@ def invariant_case() -> CaseSpec:
         "refused",
         "invariant_broken",
         "state_channel/escrow-balance fails after block 1",
-        "Invariants are (name, fn(ctx) -> (message, broken)), registered per module, run every N blocks; the first broken one stops the run (anchors.md)",
+        "Invariants are (name, fn(ctx) -> (message, broken)), registered per module, run every N "
+        "blocks; the first broken one stops the run (anchors.md)",
         f'{SPEC} "Invariants"; specs/state_channel.md §12',
         doc,
         [StreamBlock(1, int(doc["genesis_time_ms"]), ())],
@@ -235,7 +239,10 @@ def run_scenario(inputs: Mapping[str, bytes]) -> Outcome:
 
 def scenario_cases() -> Iterator[CaseSpec]:
     """A scenario with the core actions, and scenarios the harness refuses."""
-    rule = "A scenario (YAML with named actors and high-level actions ...) compiled deterministically into a tx stream (architecture guide)"
+    rule = (
+        "A scenario (YAML with named actors and high-level actions ...) compiled "
+        "deterministically into a tx stream (architecture guide)"
+    )
     good = (
         "scenario: vectors\nseed: 7\nchain_id: dait-sim-1\nend_height: 12\n"
         "params:\n  staking: {unbonding_time_ms: 5000}\n"
@@ -244,7 +251,8 @@ def scenario_cases() -> Iterator[CaseSpec]:
         "actions:\n  - at: 2\n    send: {from: alice, to: bob, amount: 1.5 DAIT}\n"
         "  - at: 3\n    delegate: {delegator: bob, validator: val-a, amount: 2 DAIT}\n"
         "  - at: 4\n    undelegate: {delegator: bob, validator: val-a, amount: 1 DAIT}\n"
-        "  - at: 5\n    send: {from: bob, to: alice, amount: 1000 DAIT}\n    expect: {code: 5, codespace: sdk}\n"
+        "  - at: 5\n    send: {from: bob, to: alice, amount: 1000 DAIT}\n    expect: {code: 5, "
+        "codespace: sdk}\n"
     )
     yield CaseSpec(
         "compiled",
@@ -309,7 +317,10 @@ def run_checkpoint(inputs: Mapping[str, bytes]) -> Outcome:
 
 def checkpoint_cases() -> Iterator[CaseSpec]:
     """Resume at block 2 of a 4-block stream; checkpoints the harness refuses."""
-    rule = "A checkpoint is the exported state at a height plus the stream position; resuming runs the stream's blocks above H, with the same app hashes"
+    rule = (
+        "A checkpoint is the exported state at a height plus the stream position; resuming "
+        "runs the stream's blocks above H, with the same app hashes"
+    )
     b = base()
     for _ in range(3):
         b.block(b.sign(ALICE, send(ALICE, BOB)))

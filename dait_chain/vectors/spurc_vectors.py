@@ -31,7 +31,6 @@ from typing import Any
 
 from dait_chain.codec.jcs import canonicalize
 from dait_chain.crypto.hashing import sha256
-from dait_chain.crypto.secp256k1 import pubkey_from_privkey
 from dait_chain.errors import DaitError
 from dait_chain.spurc.attestation import (
     Quote,
@@ -40,7 +39,6 @@ from dait_chain.spurc.attestation import (
     VerifierRegistry,
     verify_sim_quote,
 )
-from dait_chain.spurc.b64 import b64url_encode
 from dait_chain.spurc.channel import (
     ChannelTerms,
     Frontier,
@@ -70,7 +68,6 @@ from dait_chain.vectors.files import (
     json_bytes,
     need,
     parse_hex,
-    parse_json,
     read_json,
     read_object,
 )
@@ -115,8 +112,11 @@ class World:
         deadline: int = DEADLINE,
         rate_card: RateCard | None = None,
     ) -> None:
-        kwargs = {} if rate_card is None else {"rate_card": rate_card}
-        self.identity: HostIdentity = sim_host_identity("host", **kwargs)
+        self.identity: HostIdentity = (
+            sim_host_identity("host")
+            if rate_card is None
+            else sim_host_identity("host", rate_card=rate_card)
+        )
         self.user_key = account_privkey("user")
         self.state = sim_open_state(
             self.identity, max_calls=max_calls, deadline=deadline, escrow_amount=escrow
@@ -124,8 +124,9 @@ class World:
         self.open_state = self.state
         self.frontier = Frontier.empty()
 
-    def request(self, i: int, **params: object) -> InferRequest:
-        return InferRequest(f"prompt number {i}", {"max_tokens": 6, **params}, f"nonce-{i}")
+    def request(self, i: int) -> InferRequest:
+        """The tenant's request i (as the reference tenant's tests phrase them)."""
+        return InferRequest(f"prompt number {i}", {"max_tokens": 6}, f"nonce-{i}")
 
     def receipt(
         self, request: InferRequest, text: str, tokens: tuple[int, int], now: int
@@ -424,7 +425,7 @@ def verify_cases() -> Iterator[CaseSpec]:
     src = f'{SPEC} "Check order"'
     # valid
     w = World()
-    call, receipt, state, _ = w.honest(1)
+    call, _, _, _ = w.honest(1)
     yield _verify_spec(
         "first_call",
         "valid",
@@ -807,7 +808,7 @@ def host_check_cases() -> Iterator[CaseSpec]:
     """Advance, retry, and each refusal of the host's check."""
     w = World().two_calls_in()
     latest = w.state
-    _, receipt, provisional, _ = w.honest(3)
+    _, _, provisional, _ = w.honest(3)
     cosigned = cosign(provisional, w.user_key)
     yield _host_check_spec(
         "advance", "the issued state n, now cosigned", cosigned, latest, provisional
@@ -860,7 +861,10 @@ def run_presentable(inputs: Mapping[str, bytes]) -> Outcome:
 
 def presentable_cases() -> Iterator[CaseSpec]:
     """Turn 0, a cosigned state, and the refusals."""
-    rule = "A state with sig_user.len === 0 is provisional. The user MUST counter-sign before the state can be presented in a dispute. (seed 002 §4)"
+    rule = (
+        "A state with sig_user.len === 0 is provisional. The user MUST counter-sign before the "
+        "state can be presented in a dispute. (seed 002 §4)"
+    )
     w = World().two_calls_in()
     _, _, provisional, _ = w.honest(3)
     cases = [
@@ -903,7 +907,10 @@ def run_cosign(inputs: Mapping[str, bytes]) -> Outcome:
 
 def cosign_cases() -> Iterator[CaseSpec]:
     """The tenant's counter-signature, and its refusals."""
-    rule = 'User cosign: sig_user = secp256k1.sign(sha256("DAIT-STATE-v1\\x00" || canonical_state_minus_sigs)) (seed 002 §6)'
+    rule = (
+        'User cosign: sig_user = secp256k1.sign(sha256("DAIT-STATE-v1\\x00" || '
+        "canonical_state_minus_sigs)) (seed 002 §6)"
+    )
     w = World().two_calls_in()
     _, _, provisional, _ = w.honest(3)
     for name, what, state, key in (

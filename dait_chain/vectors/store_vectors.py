@@ -216,9 +216,14 @@ def kv_cases() -> Iterator[CaseSpec]:
             ],
         ),
     ]
-    for name, what, ops in scripts:
+    for name, what, script in scripts:
         yield CaseSpec(
-            "scripts", name, what, rule, f"{SPEC} §1, §4", {"input.json": json_bytes({"ops": ops})}
+            "scripts",
+            name,
+            what,
+            rule,
+            f"{SPEC} §1, §4",
+            {"input.json": json_bytes({"ops": script})},
         )
     rng = random.Random("dait-vectors/store/kv")
     for seed in range(3):
@@ -285,20 +290,17 @@ def _to_json(value: object) -> object:
 
 
 def _from_json(codec: str, value: object, what: str) -> object:
-    kinds = {
-        "uint64": "int",
-        "int": "int",
-        "str": "str",
-        "bytes": "bytes",
-        "bool": "bool",
+    parts: dict[str, tuple[str, ...]] = {
         "pair_str_uint64": ("str", "int"),
         "triple_uint64_str_bytes": ("int", "str", "bytes"),
-    }[codec]
-    if isinstance(kinds, tuple):
+    }
+    if codec in parts:
+        kinds = parts[codec]
         if not isinstance(value, list) or len(value) != len(kinds):
             raise ErrVectorFile(f"{what}: expected a list of {len(kinds)}")
         return tuple(_one(k, v, what) for k, v in zip(kinds, value, strict=True))
-    return _one(kinds, value, what)
+    single = {"uint64": "int", "int": "int", "str": "str", "bytes": "bytes", "bool": "bool"}
+    return _one(single[codec], value, what)
 
 
 def _one(kind: str, value: object, what: str) -> object:
@@ -380,7 +382,10 @@ CODEC_OPS = {
 def codec_cases() -> Iterator[OpCase]:
     """Each codec's encoding, order-preserving examples and refusals."""
     s2 = f"{SPEC} §2"
-    rule = "Key codecs are self-delimiting and order-preserving; value codecs are canonical (decode refuses anything encode would not produce)"
+    rule = (
+        "Key codecs are self-delimiting and order-preserving; value codecs are canonical "
+        "(decode refuses anything encode would not produce)"
+    )
     keys: list[tuple[str, str, object, str]] = [
         ("uint64", "one", 1, "8 bytes big-endian"),
         ("uint64", "max", str((1 << 64) - 1), "uint64 max"),
@@ -506,7 +511,10 @@ def run_commitment(inputs: Mapping[str, bytes]) -> Outcome:
 
 def commitment_cases() -> Iterator[CaseSpec]:
     """The empty store, small stores, and a seeded larger one (order does not matter)."""
-    rule = "app_hash = sha256 of the 2048-byte LtHash16 lattice sum of SHAKE-256 expansions of the length-prefixed pairs"
+    rule = (
+        "app_hash = sha256 of the 2048-byte LtHash16 lattice sum of SHAKE-256 expansions of "
+        "the length-prefixed pairs"
+    )
     sets: list[tuple[str, str, list[list[str]]]] = [
         ("empty", "the empty store: sha256 of 2048 zero bytes", []),
         ("one_pair", "one pair", [[_h("key"), _h("value")]]),

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto.address import address_from_pubkey, decode_address
 from dait_chain.crypto.secp256k1 import CURVE_ORDER, pubkey_from_privkey
+from dait_chain.sim.compiler import compile_scenario
 from dait_chain.sim.harness import Harness, first_divergence
+from dait_chain.sim.scenario import Scenario, parse_scenario
 from dait_chain.spurc.cosign import check_presentable
 from dait_chain.spurc.signing import check_receipt_signature
 from dait_chain.spurc.values import ChannelState
@@ -32,8 +34,6 @@ from dait_chain.testing import (
     scenarios,
     tx_streams,
 )
-from dait_chain.sim.compiler import compile_scenario
-from dait_chain.sim.scenario import Scenario, parse_scenario
 
 ALL_MSG_TYPES = [t for types in msg_types().values() for t in types]
 
@@ -58,13 +58,23 @@ def test_addresses_decode_to_20_or_32_bytes(address: str) -> None:
 
 
 def test_every_module_with_messages_has_msg_types() -> None:
-    assert {"bank", "staking", "state_channel", "compute_market", "staking_tiers", "pouw", "tee_attest"} <= set(msg_types())
+    assert {
+        "bank",
+        "staking",
+        "state_channel",
+        "compute_market",
+        "staking_tiers",
+        "pouw",
+        "tee_attest",
+    } <= set(msg_types())
 
 
 @pytest.mark.parametrize("msg_type", ALL_MSG_TYPES, ids=lambda t: t.__name__)
 @settings(max_examples=8)
 @given(data=st.data())
-def test_every_msg_type_value_encodes_canonically(msg_type: type[ProtoValue], data: st.DataObject) -> None:
+def test_every_msg_type_value_encodes_canonically(
+    msg_type: type[ProtoValue], data: st.DataObject
+) -> None:
     """For each module's Msg types: decode(encode(v)) == v, and encode is stable."""
     value = data.draw(proto_values(msg_type))
     encoded = value.encode()
@@ -109,7 +119,12 @@ def test_sessions_verify_call_by_call_and_every_cosigned_state_is_presentable(
     check_presentable(session.open_state)
     for n, call in enumerate(session.calls):
         state = verify_receipt_or_raise(
-            call.headers, call.request, call.response, session.state(n), session.view(n), now_ms=call.now_ms
+            call.headers,
+            call.request,
+            call.response,
+            session.state(n),
+            session.view(n),
+            now_ms=call.now_ms,
         )
         assert state == call.provisional
         check_presentable(call.cosigned)

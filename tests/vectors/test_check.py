@@ -134,5 +134,8 @@ def test_a_directory_without_manifest_is_not_a_vector_set(tmp_path: Path) -> Non
 def test_json_difference_names_the_first_differing_path() -> None:
     expected = {"a": [1, {"b": "x"}], "c": 2}
     assert json_difference(expected, expected) is None
-    assert json_difference(expected, {"a": [1, {"b": "y"}], "c": 2}) == '$.a[1].b: expected "x", got "y"'
+    assert (
+        json_difference(expected, {"a": [1, {"b": "y"}], "c": 2})
+        == '$.a[1].b: expected "x", got "y"'
+    )
     assert json_difference(expected, {"a": [1, {"b": "x"}]}) == "$.c: expected 2, missing"

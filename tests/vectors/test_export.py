@@ -33,9 +33,7 @@ def test_exports_under_two_hash_seeds_are_byte_identical(exported: ExportedSets)
 def test_export_writes_no_absolute_path(vector_set: Path) -> None:
     """No file mentions the export directory, the repository or a temp directory."""
     needles = [str(vector_set).encode(), str(REPO).encode(), b"/tmp/"]
-    offenders = [
-        name for name, data in tree(vector_set).items() if any(n in data for n in needles)
-    ]
+    offenders = [name for name, data in tree(vector_set).items() if any(n in data for n in needles)]
     assert offenders == []
 
 
@@ -86,9 +84,7 @@ def test_every_handler_exports_at_least_one_case(vector_set: Path) -> None:
         assert any((vector_set / handler.area / handler.name).rglob(META)), handler.key
 
 
-def test_a_selected_export_is_a_subset_of_the_full_export(
-    tmp_path: Path, vector_set: Path
-) -> None:
+def test_a_selected_export_is_a_subset_of_the_full_export(tmp_path: Path, vector_set: Path) -> None:
     """Exporting some handlers writes exactly their files of the full set, byte for byte."""
     report = export_vectors(tmp_path / "subset", ("math/ints", "spurc/cosign"))
     subset = tree(tmp_path / "subset")
@@ -97,7 +93,10 @@ def test_a_selected_export_is_a_subset_of_the_full_export(
     assert manifest["selection"] == ["math/ints", "spurc/cosign"]
     assert report.total_cases == manifest["cases"]
     assert subset and all(full[name] == data for name, data in subset.items())
-    assert {n.split("/")[0] + "/" + n.split("/")[1] for n in subset} == {"math/ints", "spurc/cosign"}
+    assert {n.split("/")[0] + "/" + n.split("/")[1] for n in subset} == {
+        "math/ints",
+        "spurc/cosign",
+    }
 
 
 def test_export_into_a_non_empty_directory_is_refused(tmp_path: Path) -> None:

@@ -63,8 +63,15 @@ def test_node_reader_reports_a_changed_expectation(vector_set: Path, tmp_path: P
     cases = len({r.rsplit("/", 1)[0] for r in files})
     (root / "manifest.json").write_bytes(build_manifest(("spurc/verify_receipt",), cases, files))
     proc = subprocess.run(
-        ["bash", str(RUN_SH), str(root)], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
+        ["bash", str(RUN_SH), str(root)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "FAIL spurc/verify_receipt/refused/price_mismatch: expected spurc/27, got spurc/26" in proc.stdout
+    assert (
+        "FAIL spurc/verify_receipt/refused/price_mismatch: expected spurc/27, got spurc/26"
+        in proc.stdout
+    )
     assert json.loads((root / "manifest.json").read_bytes())["cases"] == cases
