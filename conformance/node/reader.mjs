@@ -13,7 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { RuleError, checkRequired, decode, loadSchema, lookupUrl, toJson, walk } from "./lib/wire.mjs";
+import { RuleError, checkRequired, decode, loadSchema, toJson } from "./lib/wire.mjs";
 import { jcs, parseJson } from "./lib/json.mjs";
 import { addressOf, equal, fromHex, hex, pubkeyOf, sha256, sign } from "./lib/crypto.mjs";
 import {
@@ -228,4 +228,3 @@ if (total === 0) {
 }
 process.exit(failures.length || problems.length ? 1 : 0);
 
-export { lookupUrl, walk };
