@@ -123,18 +123,11 @@ class ModelChannel:
     status: ChannelStatus = OPEN
     stored: ChannelState | None = None
     expires_at: int | None = None
-    settlements: int = 0
 
     @property
     def current(self) -> ChannelState:
+        """The stored state: the opening state until a challenge, then the highest."""
         return self.opening if self.stored is None else self.stored
-
-    def due(self) -> int | None:
-        if self.status == OPEN:
-            return self.opening.deadline
-        if self.status == CHALLENGED:
-            return self.expires_at
-        return None
 
 
 def model_signatures_ok(state: ChannelState) -> bool:
@@ -227,8 +220,8 @@ class FuzzChannel:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """A tx waiting for the next block, and whether the model accepts it (decided when the
-    block runs, in tx order)."""
+    """A tx waiting for the next block; the model judges it when the block runs, in tx
+    order."""
 
     signer: Party
     msg: ProtoValue
@@ -442,7 +435,6 @@ class StateChannelMachine(RuleBasedStateMachine):
             m.stored = state
         elif isinstance(item.msg, MsgCloseChannel):
             m.stored, m.status = state, SETTLED
-            m.settlements += 1
 
     def _model_end_block(self, now: int) -> dict[str, int]:
         """specs §8: challenge open channels at their deadline, settle expired challenges.
@@ -454,7 +446,6 @@ class StateChannelMachine(RuleBasedStateMachine):
                 m.status, m.expires_at = CHALLENGED, now + W
             elif m.status == CHALLENGED and m.expires_at is not None and now >= m.expires_at:
                 m.status = SETTLED
-                m.settlements += 1
         for ch in self.channels:
             if ch.model.status == SETTLED and ch.settled_events == 0:
                 settled[ch.model.channel_id.hex()] = ch.model.current.spent_amount
