@@ -124,6 +124,13 @@ class MessagePlan:
     fast_check: Callable[[Message, int], bool]  # (message, its depth)
     fast_check_source: str
     message_fields: tuple[FieldPlan, ...]
+    # Levels of sub-messages the schema allows below this message; None when a message
+    # type contains itself (directly or not), so that only the input bounds the depth.
+    static_depth: int | None
+    # fast_check at depth 0 (a top-level message). For a schema whose static depth is
+    # within MAX_DEPTH it is generated without depth bookkeeping and without visiting
+    # sub-messages whose schema has no fixed-size or enum field.
+    top_check: Callable[[Message], bool]
 
 
 _PLANS: dict[str, MessagePlan] = {}
@@ -213,6 +220,15 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
         fields = {f.number: _field_plan(f) for f in descriptor.fields}
         ordered = tuple(fields[n] for n in sorted(fields))
         fast_check, source = _compile_fast_check(descriptor.full_name, ordered)
+        static_depth = _static_depth(descriptor)
+        if _depth_is_bounded(static_depth):
+            # The sub-plans exist before this one: the schema below it is acyclic.
+            top_check = _compile_top_check(descriptor.full_name, ordered)
+        else:
+
+            def top_check(msg: Message) -> bool:
+                return fast_check(msg, 0)
+
         plan = MessagePlan(
             full_name=descriptor.full_name,
             fields=fields,
@@ -224,9 +240,108 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
             fast_check=fast_check,
             fast_check_source=source,
             message_fields=tuple(f for f in ordered if f.message is not None),
+            static_depth=static_depth,
+            top_check=top_check,
         )
         _PLANS[descriptor.full_name] = plan
     return plan
+
+
+_STATIC_DEPTHS: dict[str, int | None] = {}
+
+
+def _static_depth(descriptor: Descriptor) -> int | None:
+    """How many levels of sub-messages a `descriptor` message can hold below itself, or
+    None when its schema reaches a message type that contains itself."""
+    name = descriptor.full_name
+    if name in _STATIC_DEPTHS:
+        return _STATIC_DEPTHS[name]
+    _STATIC_DEPTHS[name] = None  # met again while this walk is under way: a cycle
+    depth: int | None = 0
+    for field in descriptor.fields:
+        sub = field.message_type
+        if sub is None:
+            continue
+        below = _static_depth(sub)
+        if below is None:
+            depth = None
+            break
+        depth = max(depth, below + 1)  # type: ignore[type-var]  # depth is an int here
+    _STATIC_DEPTHS[name] = depth
+    return depth
+
+
+def _depth_is_bounded(static_depth: int | None) -> bool:
+    """Whether no message of this schema can break the depth limit (rule 2.16)."""
+    return static_depth is not None and static_depth <= MAX_DEPTH
+
+
+def _compile_top_check(full_name: str, fields: tuple[FieldPlan, ...]) -> Callable[[Message], bool]:
+    """fast_check at depth 0 for a schema that cannot break the depth limit: the fixed
+    size and enum tests of every level, inlined, and nothing for sub-messages whose schema
+    has neither (most envelopes: Any, Coin, Fee)."""
+    namespace: dict[str, object] = {}
+    lines = ["def check(msg):"]
+    lines += _rule_lines(fields, namespace, "return False", "msg", "    ", 0)
+    lines.append("    return True")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<top_check {full_name}>", "exec"), namespace)
+    return typing.cast(Callable[[Message], bool], namespace["check"])
+
+
+def _rule_lines(
+    fields: tuple[FieldPlan, ...],
+    namespace: dict[str, object],
+    fail: str,
+    msg: str,
+    pad: str,
+    level: int,
+) -> list[str]:
+    """Source lines that run `fail` when a field of the message `msg` (a variable) breaks
+    its fixed size or enum rule, descending into sub-messages whose schema has such a
+    field. For acyclic schemas only (no depth bookkeeping; sub-plans are built here)."""
+    lines: list[str] = []
+    for f in fields:
+        get = f"getattr({msg}, {f.name!r})" if keyword.iskeyword(f.name) else f"{msg}.{f.name}"
+        lines += _value_rule_lines(f, get, namespace, fail, pad)
+        if f.message is None:
+            continue
+        sub = message_plan(f.message)
+        var = f"m{level + 1}"
+        sub_fields = tuple(sub.fields[n] for n in sorted(sub.fields))
+        if f.repeated:
+            inner = _rule_lines(sub_fields, namespace, fail, var, pad + "    ", level + 1)
+            if inner:
+                lines += [f"{pad}for {var} in {get}:", *inner]
+        else:
+            inner = _rule_lines(sub_fields, namespace, fail, var, pad + "    ", level + 1)
+            if inner:
+                lines += [f"{pad}if {msg}.HasField({f.name!r}):", f"{pad}    {var} = {get}"]
+                lines += inner
+    return lines
+
+
+def _value_rule_lines(
+    f: FieldPlan, get: str, namespace: dict[str, object], fail: str, pad: str
+) -> list[str]:
+    """Source lines that run `fail` when the field read by `get` breaks its fixed size
+    (rule 2.15) or holds an undefined enum number (rule 2.12)."""
+    lines: list[str] = []
+    size = f.fixed_size
+    if size is not None and f.repeated:
+        lines += [f"{pad}for v in {get}:", f"{pad}    if len(v) != {size}:", f"{pad}        {fail}"]
+    elif size is not None and f.empty_allowed:
+        lines += [f"{pad}v = {get}", f"{pad}if v and len(v) != {size}:", f"{pad}    {fail}"]
+    elif size is not None:
+        lines += [f"{pad}if len({get}) != {size}:", f"{pad}    {fail}"]
+    if f.enum_values is not None:
+        allowed = f"ENUM_{len(namespace)}"  # unique in this generated function
+        namespace[allowed] = f.enum_values
+        if f.repeated:
+            lines += [f"{pad}if not {allowed}.issuperset({get}):", f"{pad}    {fail}"]
+        else:
+            lines += [f"{pad}if {get} not in {allowed}:", f"{pad}    {fail}"]
+    return lines
 
 
 def _compile_fast_check(
@@ -259,24 +374,7 @@ def _schema_check_lines(
     lines: list[str] = []
     for f in fields:
         get = f"getattr(msg, {f.name!r})" if keyword.iskeyword(f.name) else f"msg.{f.name}"
-        size = f.fixed_size
-        if size is not None and f.repeated:
-            lines += [
-                f"    for v in {get}:",
-                f"        if len(v) != {size}:",
-                f"            {fail}",
-            ]
-        elif size is not None and f.empty_allowed:
-            lines += [f"    v = {get}", f"    if v and len(v) != {size}:", f"        {fail}"]
-        elif size is not None:
-            lines += [f"    if len({get}) != {size}:", f"        {fail}"]
-        if f.enum_values is not None:
-            allowed = f"ENUM_{f.number}"
-            namespace[allowed] = f.enum_values
-            if f.repeated:
-                lines += [f"    if not {allowed}.issuperset({get}):", f"        {fail}"]
-            else:
-                lines += [f"    if {get} not in {allowed}:", f"        {fail}"]
+        lines += _value_rule_lines(f, get, namespace, fail, "    ")
         if f.message is not None:
             sub = f"MSG_{f.number}"
             namespace[sub] = f.message
@@ -312,7 +410,18 @@ def encode(msg: Message) -> bytes:
     # With no map fields (refused in message_plan) upb's output is already deterministic:
     # fields in field-number order; deterministic=True only sorts map entries.
     data = msg.SerializePartialToString()
-    if not plan.fast_check(msg, 0) or _has_unknown_fields(msg, plan):
+    if not plan.top_check(msg) or _has_unknown_fields(msg, plan):
+        walk(descriptor_of(msg), data)
+        raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
+    return data
+
+
+def encode_built(msg: Message) -> bytes:
+    """`encode` for a message built from field values (`ProtoValue.to_proto`), never
+    parsed: it holds no unknown field, so only the schema rules are checked."""
+    plan = plan_of(type(msg))
+    data = msg.SerializePartialToString()
+    if not plan.top_check(msg):
         walk(descriptor_of(msg), data)
         raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
     return data
@@ -341,7 +450,11 @@ def decode(msg_type: type[M], data: bytes) -> M:
     Returns the message; raises the CodecError of the first rule the bytes break. For every
     accepted `data`, `encode(decode(msg_type, data)) == data`.
     """
-    msg = _FAST_DECODERS[msg_type](data)
+    try:
+        fast = _FAST_DECODERS[msg_type]
+    except KeyError:
+        fast = _fast_decoder(msg_type)
+    msg = fast(data)
     if msg is not None:
         return msg  # type: ignore[return-value]  # fast decoders are keyed by their class
     walk(descriptor_of(msg_type), data)
@@ -351,17 +464,13 @@ def decode(msg_type: type[M], data: bytes) -> M:
 def decode_fast(msg_type: type[M], data: bytes) -> M | None:
     """The fast path alone (specs/codec.md §3): the message if `data` is canonical, else
     None. `decode` runs it first; tests compare it with the walker."""
-    return typing.cast(M | None, _FAST_DECODERS[msg_type](data))
+    fast = _FAST_DECODERS.get(msg_type) or _fast_decoder(msg_type)
+    return typing.cast(M | None, fast(data))
 
 
-class _FastDecoders(dict[type[Message], Callable[[bytes], Message | None]]):
-    """Fast decoders by message class, built on first lookup (one dict access per decode)."""
-
-    def __missing__(self, msg_type: type[Message]) -> Callable[[bytes], Message | None]:
-        return _fast_decoder(msg_type)
-
-
-_FAST_DECODERS = _FastDecoders()
+# Fast decoders by message class, built on first use. A plain dict (not a subclass with
+# __missing__) so that the lookup in `decode` is the interpreter's specialised dict access.
+_FAST_DECODERS: dict[type[Message], Callable[[bytes], Message | None]] = {}
 _FAST_SOURCES: dict[type[Message], str] = {}
 
 
@@ -378,6 +487,7 @@ def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
         "message_plan": message_plan,
         "from_string": msg_type.FromString,
         "DecodeError": DecodeError,
+        "UnknownFieldSet": UnknownFieldSet,
     }
     lines = [
         "def fast(data):",
@@ -388,20 +498,30 @@ def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
     ]
     # proto3 has no required fields, so the partial serializer (which skips that check)
     # gives the same bytes as SerializeToString, slightly faster. Unknown fields would be
-    # re-emitted (at the end of their message), so drop them first, at every depth: any
-    # that were there then make the bytes differ. Discarding (one C call) is cheaper than
-    # building an UnknownFieldSet to look at, and the message is returned only when
-    # nothing was discarded, so the caller never sees the mutation.
-    lines += [
-        "    msg.DiscardUnknownFields()",
-        "    if msg.SerializePartialToString() != data:",
-        "        return None",
-    ]
+    # re-emitted (at the end of their message), so they must be looked for separately.
     if plan.message_fields:
+        # At every depth: drop them (one C call that recurses), and any that were there
+        # make the bytes differ. The message is returned only when nothing was dropped,
+        # so the caller never sees the mutation.
+        lines += [
+            "    msg.DiscardUnknownFields()",
+            "    if msg.SerializePartialToString() != data:",
+            "        return None",
+        ]
+    else:
+        # One level: looking at the (empty) unknown-field set costs less than dropping.
+        lines += [
+            "    if UnknownFieldSet(msg) or msg.SerializePartialToString() != data:",
+            "        return None",
+        ]
+    fields = tuple(plan.fields[n] for n in sorted(plan.fields))
+    if _depth_is_bounded(plan.static_depth):
+        # upb refuses nothing for depth here and no message of this schema can be too
+        # deep: only the fixed sizes and enums of the levels that have them are checked.
+        lines += _rule_lines(fields, namespace, "return None", "msg", "    ", 0)
+    else:
         lines.append("    depth = 0")  # read by the sub-message checks below
-    lines += _schema_check_lines(
-        tuple(plan.fields[n] for n in sorted(plan.fields)), namespace, "return None"
-    )
+        lines += _schema_check_lines(fields, namespace, "return None")
     lines.append("    return msg")
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<fast_decode {plan.full_name}>", "exec"), namespace)

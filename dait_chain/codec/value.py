@@ -96,13 +96,15 @@ class ProtoValue:
     def from_proto(cls, msg: Message) -> Self:
         """The value carried by a generated message of type `cls.PROTO`."""
         plan = _plan(cls)
-        if msg.DESCRIPTOR.full_name != plan.descriptor.full_name:
+        # A message of the bound class is the common case; the name comparison (which
+        # reads two descriptors) is for messages of another class of the same type.
+        if type(msg) is not cls.PROTO and msg.DESCRIPTOR.full_name != plan.descriptor.full_name:
             raise ErrFieldValue(f"{cls.__name__}: got a {msg.DESCRIPTOR.full_name}")
         return typing.cast(Self, plan.from_proto(msg))
 
     def encode(self) -> bytes:
         """The wire-canonical encoding (seed 002 §5; specs/codec.md §1)."""
-        return strict.encode(self.to_proto())
+        return strict.encode_built(self.to_proto())
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -382,7 +384,9 @@ def _element_converters(
             return value.to_proto()
 
         def message_from(msg: object) -> object:
-            return sub.from_proto(typing.cast(Message, msg))
+            # The schema fixes the sub-message's type (checked above), so the conversion
+            # plan is applied without from_proto's type check.
+            return _plan(sub).from_proto(typing.cast(Message, msg))
 
         return message_to, message_from
     if field.type == _T.TYPE_ENUM:
