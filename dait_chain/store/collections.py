@@ -147,11 +147,24 @@ class _StrKey(KeyCodec[str]):
     cosmos collections' non-terminal StringKey). Strings containing NUL are refused.
     """
 
+    # The same few strings (addresses, model ids) are encoded again and again on the tx
+    # path; the encoding is a pure function of the string, so it is cached (bounded,
+    # cleared when full).
+    _CACHE_LIMIT = 1 << 16
+
+    def __init__(self) -> None:
+        self._encoded: dict[str, bytes] = {}
+
     def encode(self, key: str) -> bytes:
-        raw = key.encode()
-        if b"\x00" in raw:
-            raise ErrInvalidKeyEncoding("string key contains NUL")
-        return raw + b"\x00"
+        encoded = self._encoded.get(key)
+        if encoded is None:
+            raw = key.encode()
+            if b"\x00" in raw:
+                raise ErrInvalidKeyEncoding("string key contains NUL")
+            if len(self._encoded) >= self._CACHE_LIMIT:
+                self._encoded.clear()
+            encoded = self._encoded[key] = raw + b"\x00"
+        return encoded
 
     def decode_at(self, data: bytes, offset: int) -> tuple[str, int]:
         end = data.find(b"\x00", offset)
@@ -258,9 +271,6 @@ class _Uint64Value(ValueCodec[int]):
         return int.from_bytes(data, "big")
 
 
-_DECIMAL = re.compile(rb"^(0|[1-9][0-9]*)\Z")
-
-
 class _IntValue(ValueCodec[int]):
     """A non-negative integer as its decimal ASCII digits (as Cosmos math.Int marshals).
 
@@ -273,7 +283,9 @@ class _IntValue(ValueCodec[int]):
         return str(value).encode()
 
     def decode(self, data: bytes) -> int:
-        if not _DECIMAL.match(data):
+        # ^(0|[1-9][0-9]*)$ as two C-level tests (ASCII digits only: bytes.isdigit), on
+        # the path of every balance read.
+        if not data.isdigit() or (data[0] == 0x30 and len(data) > 1):
             raise ErrInvalidValueEncoding(f"{data!r} is not a canonical decimal")
         return int(data)
 

@@ -119,6 +119,15 @@ class KVStore(KV):
         """Remove key (no-op if absent)."""
         self._data.pop(key, None)
 
+    def apply_sorted(self, writes: list[tuple[bytes, bytes | None]]) -> None:
+        """Apply (key, value) writes in key order, a None value deleting the key: what a
+        branch's `write` does to its root (CommitKVStore hashes the batch at once)."""
+        for key, value in writes:
+            if value is None:
+                self.delete(key)
+            else:
+                self.set(key, value)
+
     def seek_next(self, lo: bytes | None, inclusive: bool, end: bytes | None) -> Pair | None:
         """The smallest pair above lo and below end."""
         data = self._data
@@ -170,10 +179,15 @@ class CacheKV(KV):
 
     def get(self, key: bytes) -> bytes | None:
         """The branch's value at key, falling through to the parent."""
-        overlay = self._overlay
-        if key in overlay:
-            return overlay[key]
-        return self.parent.get(key)
+        # Nested branches (a tx branch on the block branch on the root) are walked in one
+        # loop rather than one call per level.
+        store: KV = self
+        while type(store) is CacheKV:
+            overlay = store._overlay
+            if key in overlay:
+                return overlay[key]
+            store = store.parent
+        return store.get(key)
 
     def set(self, key: bytes, value: bytes) -> None:
         """Write value at key in this branch."""
@@ -199,13 +213,31 @@ class CacheKV(KV):
         """Flush this branch's writes and deletes to the parent, in key order, and clear it."""
         parent = self.parent
         overlay = self._overlay
-        for key in sorted(overlay):
-            value = overlay[key]
-            if value is None:
-                parent.delete(key)
-            else:
-                parent.set(key, value)
+        if type(parent) is CacheKV:
+            # The parent's overlay takes the entries as they are (keys were checked and
+            # values copied when they were set here); the order of a dict update is
+            # immaterial, since the parent keeps one entry per key either way.
+            parent._absorb(overlay)
+        elif isinstance(parent, KVStore):
+            parent.apply_sorted(sorted(overlay.items()))
+        else:
+            for key in sorted(overlay):
+                value = overlay[key]
+                if value is None:
+                    parent.delete(key)
+                else:
+                    parent.set(key, value)
         self.discard()
+
+    def _absorb(self, writes: dict[bytes, bytes | None]) -> None:
+        """Take a child branch's overlay (its writes and tombstones) into this one."""
+        index = self._index
+        if index is not None:
+            overlay = self._overlay
+            for key in writes:
+                if key not in overlay:
+                    index.add(key)
+        self._overlay.update(writes)
 
     def discard(self) -> None:
         """Drop every write of this branch."""
