@@ -23,7 +23,7 @@ step is refused as a whole, so nothing of it remains (a failing ante changes not
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,13 +45,14 @@ from dait_chain.app.errors import (
     ErrUnknownRequest,
     ErrWrongSequence,
 )
-from dait_chain.app.tx import PUBKEY_TYPE_URL, ParsedTx, parse_tx, sign_doc_bytes
+from dait_chain.app.tx import PUBKEY_TYPE_URL, TxView, read_tx, sign_doc_bytes
 from dait_chain.codec.errors import CodecError
-from dait_chain.codec.tx import SignMode
 from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto import secp256k1
 from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.errors import CryptoError
+from dait_chain.pb.dait.base.v1 import coin_pb2
+from dait_chain.pb.dait.tx.v1 import tx_pb2
 from dait_chain.x.auth.address import check_address
 from dait_chain.x.auth.keeper import FEE_COLLECTOR, AuthKeeper
 from dait_chain.x.auth.types import BaseAccount
@@ -76,28 +77,28 @@ class AnteOutcome:
     msgs: tuple[tuple[ProtoValue, Route], ...]
 
 
-def decode_step(tx_bytes: bytes) -> ParsedTx:
+def decode_step(tx_bytes: bytes) -> TxView:
     """Step 1: strict decode; any codec refusal is the SDK's tx parse error."""
     try:
-        return parse_tx(tx_bytes)
+        return read_tx(tx_bytes)
     except CodecError as exc:
         raise ErrTxDecode(f"{type(exc).__name__}: {exc.log}") from None
 
 
 def validate_basic(
-    tx: ParsedTx, routes: Mapping[type[Any], Route]
+    tx: TxView, routes: Mapping[type[Any], Route]
 ) -> tuple[str, tuple[tuple[ProtoValue, Route], ...]]:
     """Step 2: shape of the tx; returns the single signer and the routed messages."""
     msgs = tx.messages
     if not msgs:
         raise ErrInvalidRequest("must contain at least one message")
-    signatures = tx.signatures
-    signer_infos = tx.signers
+    signatures = len(tx.raw.signatures)
+    signer_infos = len(tx.keys)  # one entry per SignerInfo
     if not signatures:
         raise ErrNoSignatures("a tx needs one signature")
-    if len(signatures) > 1 or len(signer_infos) > 1:
+    if signatures > 1 or signer_infos > 1:
         raise ErrTooManySignatures("a DAIT tx has exactly one signer")
-    if len(signer_infos) != 1:
+    if signer_infos != 1:
         raise ErrUnauthorized("wrong number of signers; expected 1, got 0")
     routed: list[tuple[ProtoValue, Route]] = []
     signer = ""
@@ -112,42 +113,44 @@ def validate_basic(
             raise ErrInvalidSigner(f"message {i} signer {msg_signer} != tx signer {signer}")
         routed.append((msg, route))
     check_address(signer, "signer")
-    if signer_infos[0].mode != SignMode.SIGN_MODE_DIRECT:
+    # An absent mode_info or single reads as mode 0, which is refused like any mode but
+    # SIGN_MODE_DIRECT (undefined numbers were refused by the decoder).
+    if tx.auth_info.signer_infos[0].mode_info.single.mode != tx_pb2.SIGN_MODE_DIRECT:
         raise ErrNotSupported("only SIGN_MODE_DIRECT single signers are supported")
-    if tx.fee_payer or tx.fee_granter:
+    fee = tx.auth_info.fee
+    if fee.payer or fee.granter:
         raise ErrNotSupported("fee payer and fee granter are not supported")
     return signer, tuple(routed)
 
 
-def check_timeout_height(ctx: Context, tx: ParsedTx) -> None:
+def check_timeout_height(ctx: Context, timeout: int) -> None:
     """Step 3: a tx with timeout_height h is valid in blocks up to and including h."""
-    timeout = tx.timeout_height
     if timeout and ctx.height > timeout:
         raise ErrTxTimeoutHeight(f"block height {ctx.height} > timeout height {timeout}")
 
 
-def check_memo(tx: ParsedTx, max_bytes: int) -> None:
+def check_memo(memo: str, max_bytes: int) -> None:
     """Step 4: the memo's UTF-8 length (Go's len of a string) within the param."""
-    size = len(tx.memo.encode())
+    size = len(memo.encode())
     if size > max_bytes:
         raise ErrMemoTooLarge(f"maximum number of characters is {max_bytes} but received {size}")
 
 
-def fee_amount(fee: tuple[tuple[str, str], ...]) -> int:
+def fee_amount(fee: Sequence[coin_pb2.Coin]) -> int:
     """The uDAIT amount of a tx's fee: no coin is 0; otherwise exactly one uDAIT coin."""
     if not fee:
         return 0
-    if len(fee) != 1 or fee[0][0] != DENOM:
+    coin = fee[0]
+    if len(fee) != 1 or coin.denom != DENOM:
         raise ErrInsufficientFee(f"fee must be one {DENOM} coin")
-    return parse_amount(fee[0][1], "fee")
+    return parse_amount(coin.amount, "fee")
 
 
 def deduct_fee(
-    ctx: Context, auth: AuthKeeper, bank: BankKeeper, signer: str, fee: int
+    ctx: Context, auth: AuthKeeper, bank: BankKeeper, signer: str, fee: int, min_fee: int
 ) -> BaseAccount:
     """Step 5: the fee covers min_fee, the account exists and pays it to fee_collector.
     Returns the signer's account."""
-    min_fee = auth.get_params(ctx).min_fee
     if fee < min_fee:
         raise ErrInsufficientFee(f"got {format_amount(fee)}, required {format_amount(min_fee)}")
     account = auth.account(ctx, signer)
@@ -164,18 +167,17 @@ def deduct_fee(
     return account
 
 
-def set_pub_key(ctx: Context, account: BaseAccount, tx: ParsedTx) -> bytes:
+def set_pub_key(account: BaseAccount, key: tuple[str, bytes]) -> bytes:
     """Step 6: the key that must verify the signature: the account's, or the one the tx
     carries (recorded on the account's first tx, in step 9). A carried key other than the
-    stored one must hash to the signer."""
-    signer = tx.signers[0]
-    if not signer.public_key_type:
+    stored one must hash to the signer. key is (type URL, key bytes) of the SignerInfo."""
+    key_type, carried = key
+    if not key_type:
         if not account.pub_key:
             raise ErrInvalidPubKey(f"pubkey on account {account.address} is not set")
         return account.pub_key
-    if signer.public_key_type != PUBKEY_TYPE_URL:
-        raise ErrInvalidPubKey(f"unsupported key type {signer.public_key_type}")
-    carried = signer.public_key
+    if key_type != PUBKEY_TYPE_URL:
+        raise ErrInvalidPubKey(f"unsupported key type {key_type}")
     if carried == account.pub_key:
         return carried  # checked against the address when it was stored
     try:
@@ -188,7 +190,7 @@ def set_pub_key(ctx: Context, account: BaseAccount, tx: ParsedTx) -> bytes:
 
 
 def verify_signature(
-    ctx: Context, auth: AuthKeeper, tx: ParsedTx, account: BaseAccount, pub_key: bytes
+    ctx: Context, auth: AuthKeeper, tx: TxView, account: BaseAccount, pub_key: bytes
 ) -> None:
     """Steps 7-9: sequence, SIGN_MODE_DIRECT signature, then the account is stored with its
     sequence bumped (and its public key, on first use).
@@ -196,13 +198,14 @@ def verify_signature(
     A wrong chain id or account number changes the signed bytes, so it shows as a failed
     signature (sdk 4), as Cosmos reports it.
     """
-    given = tx.signers[0].sequence
+    given = tx.auth_info.signer_infos[0].sequence
     if given != account.sequence:
         raise ErrWrongSequence(
             f"account sequence mismatch, expected {account.sequence}, got {given}"
         )
-    doc = sign_doc_bytes(tx.body_bytes, tx.auth_info_bytes, ctx.chain_id, account.account_number)
-    signature = tx.signatures[0]
+    raw = tx.raw
+    doc = sign_doc_bytes(raw.body_bytes, raw.auth_info_bytes, ctx.chain_id, account.account_number)
+    signature = raw.signatures[0]
     try:
         ok = secp256k1.verify(pub_key, doc, signature)
     except CryptoError as exc:
@@ -230,10 +233,13 @@ def ante(
     """Run every ante step on ctx (a branch the caller writes only if this returns)."""
     tx = decode_step(tx_bytes)
     signer, msgs = validate_basic(tx, routes)
-    check_timeout_height(ctx, tx)
-    check_memo(tx, auth.get_params(ctx).max_memo_characters)
-    account = deduct_fee(ctx, auth, bank, signer, fee_amount(tx.fee))
-    pub_key = set_pub_key(ctx, account, tx)
+    body = tx.body
+    check_timeout_height(ctx, body.timeout_height)
+    params = auth.get_params(ctx)  # read once: no step before the fee writes state
+    check_memo(body.memo, params.max_memo_characters)
+    fee = fee_amount(tx.auth_info.fee.amount)
+    account = deduct_fee(ctx, auth, bank, signer, fee, params.min_fee)
+    pub_key = set_pub_key(account, tx.keys[0])
     verify_signature(ctx, auth, tx, account, pub_key)
     return AnteOutcome(signer, msgs)
 

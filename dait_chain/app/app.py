@@ -32,8 +32,9 @@ from dait_chain.app.abci import (
 from dait_chain.app.ante import Route, ante
 from dait_chain.app.context import Context, ExecMode
 from dait_chain.app.errors import ErrInvalidBlock, ErrInvalidGenesis, ErrVoteExtension
-from dait_chain.app.events import Attribute, Event, EventManager
+from dait_chain.app.events import Event, EventManager, new_event, with_attribute
 from dait_chain.app.module import NOTHING_DUE, Due, Keepers, Module, ModuleFactory, overrides
+from dait_chain.codec.value import ProtoValue
 from dait_chain.errors import DaitError
 from dait_chain.store.commitment import CommitKVStore
 from dait_chain.store.kv import CacheKV, Pair
@@ -71,11 +72,6 @@ def genesis_uint(value: object, what: str) -> int:
     return number
 
 
-def _with_msg_index(event: Event, index: int) -> Event:
-    # Cosmos runMsgs appends msg_index to every event of a message.
-    return Event(event.type, (*event.attributes, Attribute("msg_index", str(index))))
-
-
 class DaitApp:
     """The DAIT chain's application: modules, store, ABCI entry points."""
 
@@ -95,6 +91,8 @@ class DaitApp:
             built.append(module)
         self.modules: tuple[Module, ...] = tuple(built)
         self.routes = build_routes(self.modules)
+        # The type URL of each message type, for its "message" event (computed once).
+        self._type_urls: dict[type[ProtoValue], str] = {}
         self.auth = self.keepers.auth
         self.bank = self.keepers.bank
         self._pre_blockers = [m for m in self.modules if overrides(m, "pre_block")]
@@ -240,31 +238,57 @@ class DaitApp:
         on refusal the fee and the sequence bump stay, with the ante's events, and nothing
         else does.
         """
-        tx_ctx = block_ctx.with_events(EventManager())
-        ante_ctx, write_ante = tx_ctx.branch()
+        block_store = block_ctx.store
+        ante_store = CacheKV(block_store)
+        ante_ctx = self._tx_context(block_ctx, ante_store)
         try:
             outcome = ante(ante_ctx, tx_bytes, self.routes, self.auth, self.bank)
         except DaitError as err:
             return TxResult(err.code, err.codespace, err.log)
-        write_ante()
-        msg_ctx, write_msgs = tx_ctx.branch()
+        ante_store.write()
+        events = ante_ctx.events.take()
+        msg_store = CacheKV(block_store)
+        msg_events: list[Event] = []
         try:
             for index, (msg, route) in enumerate(outcome.msgs):
-                one = msg_ctx.with_events(EventManager())
+                one = self._tx_context(block_ctx, msg_store)
                 route.handler(one, msg)
-                msg_ctx.events.emit(
-                    "message",
-                    action=msg.type_url(),
-                    sender=outcome.signer,
-                    module=route.module,
-                    msg_index=index,
+                msg_events.append(
+                    new_event(
+                        "message",
+                        action=self._type_url(type(msg)),
+                        sender=outcome.signer,
+                        module=route.module,
+                        msg_index=index,
+                    )
                 )
-                for event in one.events.events:
-                    msg_ctx.events.emit_event(_with_msg_index(event, index))
+                # Cosmos runMsgs appends msg_index to every event of a message.
+                msg_index = str(index)
+                for event in one.events.take():
+                    msg_events.append(with_attribute(event, "msg_index", msg_index))
         except DaitError as err:
-            return TxResult(err.code, err.codespace, err.log, tx_ctx.events.events)
-        write_msgs()
-        return TxResult(0, "", "", tx_ctx.events.events)
+            return TxResult(err.code, err.codespace, err.log, events)
+        msg_store.write()
+        return TxResult(0, "", "", events + tuple(msg_events))
+
+    def _type_url(self, msg_type: type[ProtoValue]) -> str:
+        url = self._type_urls.get(msg_type)
+        if url is None:
+            url = self._type_urls[msg_type] = msg_type.type_url()
+        return url
+
+    @staticmethod
+    def _tx_context(block_ctx: Context, store: CacheKV) -> Context:
+        """A context of block_ctx over store with its own event manager."""
+        return Context(
+            block_ctx.chain_id,
+            block_ctx.height,
+            block_ctx.time_ms,
+            block_ctx.proposer,
+            store,
+            EventManager(),
+            block_ctx.mode,
+        )
 
     # ---- invariants and views ------------------------------------------------------------
 

@@ -50,12 +50,64 @@ def _text(value: str | int) -> str:
     raise TypeError(f"event attribute values are str or int, not {kind.__name__}")
 
 
+# Events repeat: each tx of a user emits the same fee events (coin_spent by the user,
+# coin_received by fee_collector, transfer, tx{fee, fee_payer}), and attributes recur
+# (addresses, amounts, module names). Events and attributes are immutable values, so
+# equal inputs can share one instance, and building the frozen dataclasses (one
+# object.__setattr__ per field) is most of the cost of emitting. The caches are keyed by
+# the event's strings, bounded, and cleared when full: they decide which instance is
+# returned, never its value.
+_CACHE_LIMIT = 1 << 14
+_EVENTS: dict[tuple[str, ...], Event] = {}
+_ATTRIBUTES: dict[tuple[str, str], Attribute] = {}
+
+
+def _attribute(key: str, value: str) -> Attribute:
+    pair = (key, value)
+    attr = _ATTRIBUTES.get(pair)
+    if attr is None:
+        if len(_ATTRIBUTES) >= _CACHE_LIMIT:
+            _ATTRIBUTES.clear()
+        attr = _ATTRIBUTES[pair] = Attribute(key, value)
+    return attr
+
+
+def _event(flat: tuple[str, ...]) -> Event:
+    """The event whose type and attributes are flat = (type, key1, value1, key2, ...)."""
+    event = _EVENTS.get(flat)
+    if event is None:
+        if len(_EVENTS) >= _CACHE_LIMIT:
+            _EVENTS.clear()
+        attributes = tuple(_attribute(flat[i], flat[i + 1]) for i in range(1, len(flat), 2))
+        event = _EVENTS[flat] = Event(flat[0], attributes)
+    return event
+
+
+def _event_of(type_: str, attributes: dict[str, str | int]) -> Event:
+    flat = [type_]
+    for key, value in attributes.items():
+        flat.append(key)
+        flat.append(value if type(value) is str else _text(value))
+    return _event(tuple(flat))
+
+
 def new_event(type_: str, /, **attributes: str | int) -> Event:
     """An event whose attributes are the keyword arguments, in the order given.
 
     int values are written in decimal, as Cosmos writes amounts and ids.
     """
-    return Event(type_, tuple(Attribute(k, _text(v)) for k, v in attributes.items()))
+    return _event_of(type_, attributes)
+
+
+def with_attribute(event: Event, key: str, value: str) -> Event:
+    """event with one more attribute at the end (the app appends msg_index this way)."""
+    flat = [event.type]
+    for attr in event.attributes:
+        flat.append(attr.key)
+        flat.append(attr.value)
+    flat.append(key)
+    flat.append(value)
+    return _event(tuple(flat))
 
 
 class EventManager:
@@ -68,7 +120,7 @@ class EventManager:
 
     def emit(self, type_: str, /, **attributes: str | int) -> None:
         """Emit an event: `ctx.events.emit("transfer", recipient=r, sender=s, amount=a)`."""
-        self._events.append(new_event(type_, **attributes))
+        self._events.append(_event_of(type_, attributes))
 
     def emit_event(self, event: Event) -> None:
         """Emit a ready-made event (attribute keys that are not Python names go this way)."""

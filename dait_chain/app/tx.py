@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from dait_chain.codec import strict
 from dait_chain.codec.tx import (
@@ -144,25 +146,46 @@ class ParsedTx:
 PUBKEY_TYPE_URL = PubKey.type_url()
 
 
-def _parse_signer(info: tx_pb2.SignerInfo) -> ParsedSigner:
-    key_type = ""
-    key = b""
-    if info.HasField("public_key"):
-        key_type = info.public_key.type_url
-        if key_type == PUBKEY_TYPE_URL:
-            key = strict.decode(keys_pb2.PubKey, info.public_key.value).key
-        else:
-            # any other registered type decodes strictly (and the ante refuses it); an
-            # unregistered one is a parse error, as in decode_tx
-            value_class(key_type).decode(info.public_key.value)
-    mode = None
-    if info.HasField("mode_info") and info.mode_info.HasField("single"):
-        mode = info.mode_info.single.mode
-    return ParsedSigner(key_type, key, mode, info.sequence)
+class TxView(NamedTuple):
+    """A tx strictly decoded for the ante handler: the protobuf messages as parsed (read
+    field by field where needed), the messages as values, and each signer's carried key.
+    `parse_tx` and the ante handler both start from it, so they accept the same bytes."""
+
+    raw: tx_pb2.TxRaw
+    body: tx_pb2.TxBody
+    auth_info: tx_pb2.AuthInfo
+    messages: tuple[ProtoValue, ...]
+    # per SignerInfo: (the key Any's type URL, the PubKey's key bytes when it is one);
+    # ("", b"") when no key is carried
+    keys: tuple[tuple[str, bytes], ...]
 
 
-def parse_tx(tx_bytes: bytes) -> ParsedTx:
-    """Strictly decode a tx for the ante handler (specs/app.md §3.1, "decode").
+_NO_KEY = ("", b"")
+
+
+# An account carries the same public key on each of its txs: decoding the Any's bytes is
+# a pure function of them, so the key bytes are cached (errors are raised, not cached).
+@lru_cache(maxsize=1 << 12)
+def _pubkey_bytes(value: bytes) -> bytes:
+    return strict.decode(keys_pb2.PubKey, value).key
+
+
+def _carried_key(info: tx_pb2.SignerInfo) -> tuple[str, bytes]:
+    if not info.HasField("public_key"):
+        return _NO_KEY
+    key_any = info.public_key
+    key_type = key_any.type_url
+    if key_type == PUBKEY_TYPE_URL:
+        return key_type, _pubkey_bytes(key_any.value)
+    # any other registered type decodes strictly (and the ante refuses it); an
+    # unregistered one is a parse error, as in decode_tx
+    value_class(key_type).decode(key_any.value)
+    return key_type, b""
+
+
+def read_tx(tx_bytes: bytes) -> TxView:
+    """Strictly decode a tx for the ante handler (specs/app.md §3.1, "decode"): TxRaw,
+    TxBody (each message Any by its type URL), AuthInfo, each carried public key.
 
     Raises the codec's registered errors on exactly the bytes `decode_tx` refuses.
     """
@@ -170,13 +193,31 @@ def parse_tx(tx_bytes: bytes) -> ParsedTx:
     body = strict.decode(tx_pb2.TxBody, raw.body_bytes)
     auth = strict.decode(tx_pb2.AuthInfo, raw.auth_info_bytes)
     messages = tuple(unpack_any(m) for m in body.messages)
-    signers = tuple(_parse_signer(info) for info in auth.signer_infos)
+    keys = tuple(_carried_key(info) for info in auth.signer_infos)
+    return TxView(raw, body, auth, messages, keys)
+
+
+def _parsed_signer(info: tx_pb2.SignerInfo, key: tuple[str, bytes]) -> ParsedSigner:
+    mode = None
+    if info.HasField("mode_info") and info.mode_info.HasField("single"):
+        mode = info.mode_info.single.mode
+    return ParsedSigner(key[0], key[1], mode, info.sequence)
+
+
+def parse_tx(tx_bytes: bytes) -> ParsedTx:
+    """Strictly decode a tx for the ante handler (specs/app.md §3.1, "decode").
+
+    Raises the codec's registered errors on exactly the bytes `decode_tx` refuses.
+    """
+    view = read_tx(tx_bytes)
+    raw, body, auth = view.raw, view.body, view.auth_info
+    signers = tuple(map(_parsed_signer, auth.signer_infos, view.keys))
     fee = auth.fee
     return ParsedTx(
         raw.body_bytes,
         raw.auth_info_bytes,
         tuple(raw.signatures),
-        messages,
+        view.messages,
         body.memo,
         body.timeout_height,
         signers,
@@ -192,8 +233,10 @@ __all__ = [
     "DecodedTx",
     "ParsedSigner",
     "ParsedTx",
+    "TxView",
     "build_tx",
     "decode_tx",
     "parse_tx",
+    "read_tx",
     "sign_doc_bytes",
 ]
