@@ -162,8 +162,15 @@ def apply_receipt(
     (verify.py); this function only computes. `leaf`: the receipt's canonical bytes if at
     hand (a strictly decoded receipt re-encodes to exactly the bytes it came from).
     """
-    acc = frontier.accumulator()
-    acc.append(receipt.encode() if leaf is None else leaf)
+    return apply_receipt_to_tree(state, receipt, frontier.accumulator(), leaf)
+
+
+def apply_receipt_to_tree(
+    state: ChannelState, receipt: Receipt, tree: MerkleAccumulator, leaf: bytes | None = None
+) -> tuple[ChannelState, Frontier]:
+    """apply_receipt with state n-1's receipts tree already restored: `tree` (which this
+    appends to). verify.py restores it once, to check the tenant's view, and extends it."""
+    tree.append(receipt.encode() if leaf is None else leaf)
     new_state = ChannelState(
         channel_id=state.channel_id,
         host_addr=state.host_addr,
@@ -174,10 +181,10 @@ def apply_receipt(
         escrow_amount=state.escrow_amount,
         spent_amount=state.spent_amount + receipt.price_uDAIT,
         call_count=state.call_count + 1,
-        receipts_merkle_root=acc.root(),
+        receipts_merkle_root=tree.root(),
         turn_num=state.turn_num + 1,
         sig_user=b"",
         sig_host=b"",
     )
     assert new_state.turn_num <= UINT64_MAX  # preconditions bound every counter
-    return new_state, Frontier.of(acc)
+    return new_state, Frontier.of(tree)

@@ -111,7 +111,7 @@ class HeaderMap:
 
     def require(self, name: str) -> str:
         """The value of `name`; ErrHeaderMissing if absent."""
-        value = self.get(name)
+        value = self.index.get(name.lower())
         if value is None:
             raise ErrHeaderMissing(name)
         return value
@@ -119,14 +119,17 @@ class HeaderMap:
 
 def header_map(headers: HeaderInput) -> HeaderMap:
     """Fold header names to lower case and refuse a repeated SPUR-IC header (seed 002 §2)."""
-    pairs: Iterable[tuple[str, str]] = headers.items() if isinstance(headers, Mapping) else headers
-    seen: dict[str, str] = {}
-    for name, value in pairs:
-        key = name.lower()
-        if key in seen and key in _SPURC_HEADERS:
-            raise ErrHeaderMalformed(f"{name} appears more than once")
-        if key not in seen:
-            seen[key] = value.strip(_OWS)
+    pairs = tuple(headers.items() if isinstance(headers, Mapping) else headers)
+    seen = {name.lower(): value.strip(_OWS) for name, value in pairs}
+    if len(seen) != len(pairs):
+        # A name repeats (rare): keep the first value, refuse a repeated SPUR-IC header.
+        seen = {}
+        for name, value in pairs:
+            key = name.lower()
+            if key not in seen:
+                seen[key] = value.strip(_OWS)
+            elif key in _SPURC_HEADERS:
+                raise ErrHeaderMalformed(f"{name} appears more than once")
     return HeaderMap(tuple(sorted(seen.items())), seen)
 
 
@@ -162,6 +165,10 @@ def parse_content_type(hm: HeaderMap) -> ContentKind:
     `charset=utf-8`, since both bodies are UTF-8 by definition.
     """
     raw = hm.require(H_CONTENT_TYPE)
+    # The usual value is a bare media type: one dictionary lookup, no splitting.
+    kind = _CONTENT_KINDS.get(raw.lower())
+    if kind is not None:
+        return kind
     media, *params = (p.strip(_OWS) for p in raw.split(";"))
     kind = _CONTENT_KINDS.get(media.lower())
     if kind is None:

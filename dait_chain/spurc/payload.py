@@ -46,7 +46,7 @@ def _is_plain(value: object) -> bool:
     while stack:
         item = stack.pop()
         kind = type(item)
-        if item is None or kind is bool or kind is str:
+        if kind is str or kind is bool or item is None:  # strings are the most common
             continue
         if kind is int:
             if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:  # type: ignore[operator]
@@ -68,20 +68,29 @@ def jcs(value: object) -> bytes:
     plain values payloads mostly are (see _is_plain; tests/spurc/test_payload.py checks
     the two agree). Refusals are the codec's typed errors."""
     if _is_plain(value):
-        text = _PLAIN_ENCODER.encode(value)
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:
-            pass  # a lone surrogate: let the codec name the error
+        encoded = _encode_plain(value)
+        if encoded is not None:
+            return encoded
     return canonicalize(value)
 
 
+def _encode_plain(value: object) -> bytes | None:
+    """The JCS bytes of a value _is_plain accepts; None if a string holds a lone surrogate
+    (not UTF-8), which canonicalize then refuses with the codec's error."""
+    try:
+        return _PLAIN_ENCODER.encode(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
 def _object_without_duplicates(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
-    out: dict[str, JsonValue] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _JsonSyntaxError(f"duplicate member {key!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # a repeated name: find the first, for the message
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _JsonSyntaxError(f"duplicate member {key!r}")
+            seen.add(key)
     return out
 
 
@@ -93,7 +102,11 @@ def _no_constants(name: str) -> JsonValue:
 _STRICT_DECODER = json.JSONDecoder(
     object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
 )
-_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+# check_circular=False saves a bookkeeping dict per call and an entry per container: the
+# values it encodes passed _is_plain first, which only finishes for acyclic values.
+_PLAIN_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, check_circular=False
+)
 
 
 def load_json(data: bytes) -> JsonValue:
@@ -127,8 +140,9 @@ class InferRequest:
             raise ErrRequestMalformed(exc.log) from exc
 
 
-def parse_request(body: bytes) -> InferRequest:
-    """Parse a request body into its three members; ErrRequestMalformed otherwise."""
+def _request_object(body: bytes) -> dict[str, JsonValue]:
+    """The JSON object of a request body, checked to be exactly {"prompt": string,
+    "params": object, "nonce": string}; ErrRequestMalformed otherwise."""
     try:
         value = load_json(body)
     except ValueError as exc:
@@ -140,6 +154,14 @@ def parse_request(body: bytes) -> InferRequest:
     prompt, params, nonce = value["prompt"], value["params"], value["nonce"]
     if not isinstance(prompt, str) or not isinstance(nonce, str) or not isinstance(params, dict):
         raise ErrRequestMalformed("prompt and nonce must be strings, params an object")
+    return value
+
+
+def parse_request(body: bytes) -> InferRequest:
+    """Parse a request body into its three members; ErrRequestMalformed otherwise."""
+    value = _request_object(body)
+    prompt, params, nonce = value["prompt"], value["params"], value["nonce"]
+    assert isinstance(prompt, str) and isinstance(params, dict) and isinstance(nonce, str)
     return InferRequest(prompt, params, nonce)
 
 
@@ -149,8 +171,23 @@ def request_hash(request: InferRequest) -> bytes:
 
 
 def request_hash_of_body(body: bytes) -> bytes:
-    """request_hash of a request body as sent (any JSON spelling of the request object)."""
-    return request_hash(parse_request(body))
+    """request_hash of a request body as sent (any JSON spelling of the request object).
+
+    The checked object is the request object itself (its three members, nothing else),
+    so it is canonicalized as parsed: the same JCS bytes as InferRequest.encode, without
+    building the InferRequest and its dict again on every receipt.
+    """
+    request_object = _request_object(body)
+    # jcs(request_object), walking only params for the fast path: the rest is known plain
+    # (three ASCII member names, two strings).
+    if _is_plain(request_object["params"]):
+        encoded = _encode_plain(request_object)
+        if encoded is not None:
+            return sha256(encoded)
+    try:
+        return sha256(canonicalize(request_object))
+    except CodecError as exc:
+        raise ErrRequestMalformed(exc.log) from exc
 
 
 def canonical_output(output: JsonValue) -> bytes:

@@ -61,12 +61,33 @@ def _signer(key: bytes | Signer) -> Signer:
     return key if isinstance(key, Signer) else Signer.of(key)
 
 
-# A present 64-byte signature field, as the canonical encoding writes it: the tag byte
-# (field << 3 | 2), the length 0x40, the 64 bytes.
-_RECEIPT_SIG_HOST = bytes([12 << 3 | 2, 64])
-_STATE_SIG_USER = bytes([12 << 3 | 2, 64])
-_STATE_SIG_HOST = bytes([13 << 3 | 2, 64])
-_SIG_FIELD_SIZE = 2 + 64
+# Field numbers of the signatures: the highest of each message, so canonical encoding
+# writes them last (state: sig_user, then sig_host).
+_RECEIPT_SIG_HOST_FIELD = 12
+_STATE_SIG_USER_FIELD = 12
+_STATE_SIG_HOST_FIELD = 13
+_SIGNATURE_SIZE = 64
+# A present signature field: the tag byte (field << 3 | 2), the length 0x40, r || s.
+SIGNATURE_FIELD_SIZE = 2 + _SIGNATURE_SIZE
+
+
+def cut_signature_field(wire: bytes, field_number: int, signature: bytes) -> bytes | None:
+    """`wire` without its trailing field `field_number` carrying `signature`; None if
+    `wire` does not end with exactly that field.
+
+    For canonical bytes whose last field is that signature this is the canonical encoding
+    with the signature emptied (proto3 omits empty bytes), without re-encoding. Only for
+    field numbers below 16 (one tag byte), as every signature field here is.
+    """
+    if len(signature) != _SIGNATURE_SIZE:
+        return None
+    if wire[-SIGNATURE_FIELD_SIZE:] != _SIGNATURE_FIELD_HEADS[field_number] + signature:
+        return None
+    return wire[:-SIGNATURE_FIELD_SIZE]
+
+
+# Tag and length bytes of a present signature field, by field number (built once).
+_SIGNATURE_FIELD_HEADS = {n: bytes((n << 3 | 2, _SIGNATURE_SIZE)) for n in range(1, 16)}
 
 
 def receipt_signing_payload(receipt: Receipt, wire: bytes | None = None) -> bytes:
@@ -76,13 +97,10 @@ def receipt_signing_payload(receipt: Receipt, wire: bytes | None = None) -> byte
     them instead of re-encoding: fields are in tag order and sig_host has the highest tag,
     so a present sig_host is the encoding's last 66 bytes.
     """
-    if (
-        wire is not None
-        and receipt.sig_host
-        and wire[-_SIG_FIELD_SIZE:-64] == _RECEIPT_SIG_HOST
-        and wire[-64:] == receipt.sig_host
-    ):
-        return wire[:-_SIG_FIELD_SIZE]
+    if wire is not None and receipt.sig_host:
+        payload = cut_signature_field(wire, _RECEIPT_SIG_HOST_FIELD, receipt.sig_host)
+        if payload is not None:
+            return payload
     return receipt.without_sig().encode()
 
 
@@ -92,17 +110,13 @@ def state_signing_payload(state: ChannelState, wire: bytes | None = None) -> byt
     Given `wire`, the canonical bytes `state` was decoded from, the payload is cut from
     them: sig_user (tag 12) and sig_host (tag 13) are the last fields when present.
     """
-    if wire is not None:
-        end = len(wire)
-        if state.sig_host:
-            if wire[end - _SIG_FIELD_SIZE : end - 64] != _STATE_SIG_HOST:
-                return state.without_sigs().encode()
-            end -= _SIG_FIELD_SIZE
-        if state.sig_user:
-            if wire[end - _SIG_FIELD_SIZE : end - 64] != _STATE_SIG_USER:
-                return state.without_sigs().encode()
-            end -= _SIG_FIELD_SIZE
-        return wire[:end]
+    payload = wire
+    if payload is not None and state.sig_host:
+        payload = cut_signature_field(payload, _STATE_SIG_HOST_FIELD, state.sig_host)
+    if payload is not None and state.sig_user:
+        payload = cut_signature_field(payload, _STATE_SIG_USER_FIELD, state.sig_user)
+    if payload is not None:
+        return payload
     return state.without_sigs().encode()
 
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field, fields
 from dait_chain.codec.errors import CodecError
 from dait_chain.crypto.errors import CryptoError
 from dait_chain.crypto.hashing import sha256
+from dait_chain.crypto.merkle import MerkleAccumulator
 from dait_chain.spurc.attestation import (
     AttestedReport,
     QuoteCache,
@@ -60,7 +61,7 @@ from dait_chain.spurc.attestation import (
     check_report_data_binds_key,
     verify_quote,
 )
-from dait_chain.spurc.channel import ChannelTerms, Frontier, apply_receipt
+from dait_chain.spurc.channel import ChannelTerms, Frontier, apply_receipt_to_tree
 from dait_chain.spurc.errors import (
     ErrCallSeqNotNext,
     ErrCallSeqReplay,
@@ -172,14 +173,22 @@ class Verified:
 
 def check_view_matches_state(view: TenantView, state: ChannelState) -> None:
     """The view's merkle frontier is the one of `state` (size and root)."""
+    _state_tree(view, state)
+
+
+def _state_tree(view: TenantView, state: ChannelState) -> MerkleAccumulator:
+    """check_view_matches_state, returning the receipts tree it restored from the view's
+    frontier: the update (step 10) appends receipt n to it rather than restoring it again."""
     try:
-        root = view.frontier.root()
+        tree = view.frontier.accumulator()
+        root = tree.root()
     except CryptoError as exc:
         raise ErrTenantViewInconsistent(exc.log) from exc
     if view.frontier.size != state.call_count or root != state.receipts_merkle_root:
         raise ErrTenantViewInconsistent(
             f"frontier of {view.frontier.size} leaves, state has call_count {state.call_count}"
         )
+    return tree
 
 
 # --- steps 1-2: framing and headers ----------------------------------------------------------
@@ -394,7 +403,7 @@ def check_response(
     error of the first failing rule (module docstring). `trace`, if given, receives the
     key of each rule (RULES) as it passes."""
     passed = trace.append if trace is not None else _ignore
-    check_view_matches_state(view, channel_state)
+    tree = _state_tree(view, channel_state)  # check_view_matches_state
     framed = frame_response(headers, response_bytes)
     passed("framing")
     parsed = parse_response_headers(framed.headers)
@@ -419,7 +428,7 @@ def check_response(
     check_price_follows_rate_card(receipt, view.terms)
     check_within_escrow(receipt, channel_state)
     check_counters_fit(channel_state)
-    computed, frontier = apply_receipt(channel_state, receipt, view.frontier, parsed.receipt)
+    computed, frontier = apply_receipt_to_tree(channel_state, receipt, tree, parsed.receipt)
     passed("update")
     host_state = decode_state(parsed.state)
     check_host_state_matches(host_state, computed)
