@@ -12,7 +12,7 @@ sessions export only cosigned states (or turn 0, which the chain stored at open)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from dait_chain.spurc.errors import (
@@ -26,7 +26,7 @@ from dait_chain.spurc.signing import (
     check_state_user_signature,
     sign_state_as_user,
 )
-from dait_chain.spurc.values import ChannelState
+from dait_chain.spurc.values import ChannelState, with_fields
 
 
 def cosign(provisional: ChannelState, user_key: bytes | Signer) -> ChannelState:
@@ -74,7 +74,7 @@ def check_tenant_state(presented: ChannelState, view: HostView) -> TenantStateVe
     """
     issued = view.issued
     if issued is not None and presented.turn_num == issued.turn_num:
-        if replace(presented, sig_user=b"") != issued:
+        if with_fields(presented, sig_user=b"") != issued:
             raise ErrCosignedStateMismatch(f"turn {presented.turn_num} differs from the issued")
         check_state_user_signature(presented)
         return TenantStateVerdict.ADVANCE

@@ -46,19 +46,20 @@ def _is_plain(value: object) -> bool:
     while stack:
         item = stack.pop()
         kind = type(item)
-        if kind is str or kind is bool or item is None:  # strings are the most common
+        # Most common first: payloads are objects of strings.
+        if kind is str:
             continue
-        if kind is int:
-            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:  # type: ignore[operator]
-                return False
-        elif kind is list:
-            stack.extend(item)  # type: ignore[arg-type]
-        elif kind is dict:
+        if kind is dict:
             for key in item:  # type: ignore[attr-defined]
                 if type(key) is not str or not key.isascii():
                     return False
             stack.extend(item.values())  # type: ignore[attr-defined]
-        else:
+        elif kind is list:
+            stack.extend(item)  # type: ignore[arg-type]
+        elif kind is int:
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:  # type: ignore[operator]
+                return False
+        elif kind is not bool and item is not None:
             return False
     return True
 

@@ -18,7 +18,7 @@ key is remembered in a bounded map and later states cost one verification.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.errors import CryptoError, ErrNoRecoveredKeyMatchesAddress
@@ -37,7 +37,7 @@ from dait_chain.spurc.errors import (
     ErrSignerNotParty,
     ErrStateNotCosigned,
 )
-from dait_chain.spurc.values import ChannelState, Receipt
+from dait_chain.spurc.values import ChannelState, Receipt, with_fields
 
 ADDRESS_KEY_CACHE_SIZE = 1024
 
@@ -126,7 +126,7 @@ def sign_receipt(receipt: Receipt, tee_key: bytes | Signer) -> Receipt:
     if signer.pubkey != receipt.tee_pubkey:
         raise ErrSignerNotParty("TEE key is not the receipt's tee_pubkey")
     sig = sign_with_domain(signer.privkey, DOMAIN_RECEIPT, receipt_signing_payload(receipt))
-    return replace(receipt, sig_host=sig)
+    return with_fields(receipt, sig_host=sig)
 
 
 def check_receipt_signature(receipt: Receipt, wire: bytes | None = None) -> None:
@@ -190,12 +190,12 @@ def _sign_state(state: ChannelState, key: bytes | Signer, address: str, role: st
 
 def sign_state_as_host(state: ChannelState, host_key: bytes | Signer) -> ChannelState:
     """The state with sig_host by the host's account key (seed 002 §6, "Host on state")."""
-    return replace(state, sig_host=_sign_state(state, host_key, state.host_addr, "host"))
+    return with_fields(state, sig_host=_sign_state(state, host_key, state.host_addr, "host"))
 
 
 def sign_state_as_user(state: ChannelState, user_key: bytes | Signer) -> ChannelState:
     """The state with sig_user by the user's account key (seed 002 §6, "User cosign")."""
-    return replace(state, sig_user=_sign_state(state, user_key, state.user_addr, "user"))
+    return with_fields(state, sig_user=_sign_state(state, user_key, state.user_addr, "user"))
 
 
 def check_state_host_signature(state: ChannelState, wire: bytes | None = None) -> None:

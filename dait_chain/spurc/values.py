@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
+import operator
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import ClassVar, TypeVar
 
 from google.protobuf.message import Message
@@ -49,7 +50,7 @@ class Receipt(ProtoValue):
 
     def without_sig(self) -> Receipt:
         """The receipt with sig_host emptied: what sig_host signs (seed 002 §6)."""
-        return replace(self, sig_host=b"")
+        return with_fields(self, sig_host=b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ class ChannelState(ProtoValue):
 
     def without_sigs(self) -> ChannelState:
         """The state with sig_user and sig_host emptied: what both sign (seed 002 §6)."""
-        return replace(self, sig_user=b"", sig_host=b"")
+        return with_fields(self, sig_user=b"", sig_host=b"")
 
     @property
     def is_provisional(self) -> bool:
@@ -86,10 +87,28 @@ class ChannelState(ProtoValue):
         return not self.sig_user
 
 
-# --- diagnostic JSON (seed 002 §5) ---------------------------------------------------------
-
 SpurcValue = Receipt | ChannelState
 V = TypeVar("V", Receipt, ChannelState)
+
+# Each class's field names and a getter of all its field values, read once.
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Receipt, ChannelState)}
+_FIELD_VALUES = {cls: operator.attrgetter(*names) for cls, names in _FIELD_NAMES.items()}
+
+
+def with_fields(value: V, **changes: object) -> V:
+    """`dataclasses.replace(value, **changes)` for a Receipt or ChannelState.
+
+    dataclasses.replace re-reads the class's field definitions on every call; states and
+    receipts are copied with a new signature several times per call of the protocol
+    (signing, cosigning, the signed payloads), so these copies read all fields at once.
+    """
+    cls = type(value)
+    kwargs: dict[str, object] = dict(zip(_FIELD_NAMES[cls], _FIELD_VALUES[cls](value), strict=True))
+    kwargs.update(changes)
+    return cls(**kwargs)  # type: ignore[arg-type]
+
+
+# --- diagnostic JSON (seed 002 §5) ---------------------------------------------------------
 
 
 def diagnostic_json(value: SpurcValue) -> dict[str, str]:
