@@ -58,6 +58,9 @@ QUOTE_CACHE_SIZE = 256
 
 _SIM_QUOTE_SIG_AK_FIELD = 5  # SimQuoteBody.sig_ak, its highest-numbered field
 
+# Value -> member (a dictionary lookup; the Enum constructor runs several Python calls).
+_QUOTE_TYPES = {t.value: t for t in QuoteType}
+
 
 # --- wire values ----------------------------------------------------------------------------
 
@@ -244,10 +247,10 @@ def parse_quote(quote: bytes) -> tuple[QuoteType, bytes]:
         envelope = Quote.decode(quote)
     except CodecError as exc:
         raise ErrQuoteMalformed(exc.log) from exc
-    try:
-        return QuoteType(envelope.quote_type), envelope.body
-    except ValueError as exc:
-        raise ErrQuoteTypeUnsupported(f"quote type {envelope.quote_type!r}") from exc
+    quote_type = _QUOTE_TYPES.get(envelope.quote_type)
+    if quote_type is None:
+        raise ErrQuoteTypeUnsupported(f"quote type {envelope.quote_type!r}")
+    return quote_type, envelope.body
 
 
 def verify_quote(quote: bytes, policy: TrustPolicy, registry: VerifierRegistry) -> AttestedReport:
