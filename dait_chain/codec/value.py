@@ -35,7 +35,7 @@ set `REGISTER: ClassVar[bool] = False` to opt out), which `pack_any` / `unpack_a
 
 from __future__ import annotations
 
-import operator
+import keyword
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -219,9 +219,9 @@ def _plan(cls: type[ProtoValue]) -> _Plan:
 def _compile_plan(cls: type[ProtoValue]) -> _Plan:
     """Check `cls` against its proto (names and kinds) and build its converters.
 
-    The converters read or write every field with one attrgetter call and fix up only the
-    fields that need it (sub-messages, Any, presence, IntEnum, repeated -> tuple), so a
-    value of plain scalars converts with two C-level calls and the dataclass __init__.
+    The converters are generated source (see _to_proto_source, _from_proto_source) that
+    reads every field once and converts only the fields that need it (sub-messages, Any,
+    presence, IntEnum, repeated -> tuple).
     """
     if not is_dataclass(cls) or "PROTO" not in dir(cls):
         raise TypeError(f"{cls.__name__}: a ProtoValue must be a dataclass with a PROTO")
@@ -237,58 +237,107 @@ def _compile_plan(cls: type[ProtoValue]) -> _Plan:
             f"{cls.__name__} vs {descriptor.full_name}: missing {missing}, extra {extra}"
         )
     maps = [_field_map(cls, descriptor.fields_by_name[name], hints[name]) for name in names]
-    proto_cls = cls.PROTO
-    get_all = _tuple_getter(names)
-    to_fixups = [
-        (name, m.to_convert or _identity, m.optional)
-        for name, m in zip(names, maps, strict=True)
-        if m.to_convert is not None or m.optional
-    ]
-    from_value_fixups = [(i, m.from_value) for i, m in enumerate(maps) if m.from_value]
-    from_msg_fixups = [(i, m.from_msg) for i, m in enumerate(maps) if m.from_msg]
     oneofs = [
         (oneof.name, tuple(f.name for f in oneof.fields))
         for oneof in descriptor.oneofs
         if len(oneof.fields) > 1
     ]
-
-    def to_proto(value: ProtoValue) -> Message:
-        kwargs: dict[str, object] = dict(zip(names, get_all(value), strict=True))
-        for name, convert, optional in to_fixups:
-            item = kwargs[name]
-            if item is None and optional:
-                del kwargs[name]
-            else:
-                kwargs[name] = convert(item)
-        for oneof, members in oneofs:
-            # The runtime would silently keep one of them; a value must set at most one.
-            present = [m for m in members if m in kwargs]
-            if len(present) > 1:
-                raise ErrFieldValue(f"{cls.__name__}: oneof {oneof} has {present}")
-        try:
-            return proto_cls(**kwargs)
-        except (TypeError, ValueError) as exc:
-            raise ErrFieldValue(f"{cls.__name__}: {exc}") from None
-
-    def from_proto(msg: Message) -> ProtoValue:
-        values = list(get_all(msg))
-        for i, convert in from_value_fixups:
-            values[i] = convert(values[i])
-        for i, read in from_msg_fixups:
-            values[i] = read(msg)
-        return cls(*values)
-
+    namespace: dict[str, object] = {
+        "cls": cls,
+        "proto_cls": cls.PROTO,
+        "oneofs": oneofs,
+        "ErrFieldValue": ErrFieldValue,
+    }
+    exec(
+        compile(_to_proto_source(names, maps, namespace), f"<to_proto {cls.__name__}>", "exec"),
+        namespace,
+    )
+    exec(
+        compile(_from_proto_source(names, maps, namespace), f"<from_proto {cls.__name__}>", "exec"),
+        namespace,
+    )
+    to_proto = typing.cast(Callable[[ProtoValue], Message], namespace["to_proto"])
+    from_proto = typing.cast(Callable[[Message], ProtoValue], namespace["from_proto"])
     return _Plan(descriptor, to_proto, from_proto)
 
 
-def _tuple_getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
-    """operator.attrgetter that returns a tuple for any number of names."""
-    if len(names) == 1:
-        (name,) = names
-        return lambda obj: (getattr(obj, name),)
-    if not names:
-        return lambda obj: ()
-    return operator.attrgetter(*names)
+def _attr(obj: str, name: str) -> str:
+    """Source reading attribute `name` of the variable obj (getattr for keywords)."""
+    return f"getattr({obj}, {name!r})" if keyword.iskeyword(name) else f"{obj}.{name}"
+
+
+def _to_proto_source(
+    names: tuple[str, ...], maps: list[_FieldMap], namespace: dict[str, object]
+) -> str:
+    """Source of `to_proto(value)`: the generated message's keyword arguments, each field
+    converted where it needs it (§5.1) and left out when an optional one is None.
+
+    Generated straight-line code (as the strict fast path is) because conversions run on
+    every state write; a loop over field plans costs several times the constructor call.
+    """
+    # Keyword arguments in field order (the runtime reports the first bad one): a dict
+    # display up to the first optional field, then one statement per field.
+    lines = ["def to_proto(value):", "    kwargs = {"]
+    in_display = True
+    for name, m in zip(names, maps, strict=True):
+        read = _attr("value", name)
+        convert = f"to_{name}"
+        if m.to_convert is not None:
+            namespace[convert] = m.to_convert
+        if m.optional:
+            if in_display:
+                lines.append("    }")
+                in_display = False
+            lines += [f"    item = {read}", "    if item is not None:"]
+            item = f"{convert}(item)" if m.to_convert is not None else "item"
+            lines.append(f"        kwargs[{name!r}] = {item}")
+            continue
+        if m.to_convert is not None:
+            read = f"{convert}({read})"
+        if in_display:
+            lines.append(f"        {name!r}: {read},")
+        else:
+            lines.append(f"    kwargs[{name!r}] = {read}")
+    if in_display:
+        lines.append("    }")
+    if namespace["oneofs"]:
+        lines += [
+            "    for oneof, members in oneofs:",
+            "        # The runtime would silently keep one of them; a value must set at most one.",
+            "        present = [m for m in members if m in kwargs]",
+            "        if len(present) > 1:",
+            '            raise ErrFieldValue(f"{cls.__name__}: oneof {oneof} has {present}")',
+        ]
+    lines += [
+        "    try:",
+        "        return proto_cls(**kwargs)",
+        "    except (TypeError, ValueError) as exc:",
+        '        raise ErrFieldValue(f"{cls.__name__}: {exc}") from None',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _from_proto_source(
+    names: tuple[str, ...], maps: list[_FieldMap], namespace: dict[str, object]
+) -> str:
+    """Source of `from_proto(msg)`: the dataclass built from the message's fields, each
+    converted where it needs it (§5.1). Fields read through presence (sub-messages,
+    optional scalars) are read after the others, so that a message breaking two rules is
+    refused for the same one as before the code was generated."""
+    lines = ["def from_proto(msg):"]
+    later: list[str] = []
+    for i, (name, m) in enumerate(zip(names, maps, strict=True)):
+        if m.from_msg is not None:
+            namespace[f"read_{name}"] = m.from_msg
+            later.append(f"    f{i} = read_{name}(msg)")
+        elif m.from_value is not None:
+            namespace[f"from_{name}"] = m.from_value
+            lines.append(f"    f{i} = from_{name}({_attr('msg', name)})")
+        else:
+            lines.append(f"    f{i} = {_attr('msg', name)}")
+    lines += later
+    lines.append(f"    return cls({', '.join(f'f{i}' for i in range(len(names)))})")
+    return "\n".join(lines) + "\n"
 
 
 def _identity(value: object) -> object:
@@ -328,7 +377,7 @@ def _field_map(cls: type[ProtoValue], field: FieldDescriptor, hint: object) -> _
             return [element_to(x) for x in typing.cast(tuple[object, ...], items)]
 
         def repeated_from(items: object) -> object:
-            return tuple(element_from(x) for x in typing.cast(tuple[object, ...], items))
+            return tuple(map(element_from, typing.cast(tuple[object, ...], items)))
 
         return _FieldMap(repeated_to, False, repeated_from, None)
 
