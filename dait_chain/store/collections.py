@@ -333,16 +333,31 @@ E = TypeVar("E", bound=_Encodable)
 
 
 class ProtoValueCodec(ValueCodec[E]):
-    """A proto-bound value (dait_chain.codec.value.ProtoValue) in its strict canonical bytes."""
+    """A proto-bound value (dait_chain.codec.value.ProtoValue) in its strict canonical bytes.
+
+    Decoding is a pure function of the bytes and the values are immutable, so the values
+    of recently decoded bytes are kept (bounded, cleared when full): params and other
+    records read on every tx are parsed once, not once per read.
+    """
+
+    _CACHE_LIMIT = 1 << 12
 
     def __init__(self, cls: type[E]) -> None:
         self.cls = cls
+        self._decoded: dict[bytes, E] = {}
 
     def encode(self, value: E) -> bytes:
         return value.encode()
 
     def decode(self, data: bytes) -> E:
-        decoded: E = self.cls.decode(data)  # type: ignore[attr-defined]
+        if type(data) is not bytes:
+            data = bytes(data)  # a hashable key (bytearray, memoryview)
+        decoded = self._decoded.get(data)
+        if decoded is None:
+            decoded = self.cls.decode(data)  # type: ignore[attr-defined]
+            if len(self._decoded) >= self._CACHE_LIMIT:
+                self._decoded.clear()
+            self._decoded[data] = decoded
         return decoded
 
 

@@ -35,18 +35,14 @@ _L = int.from_bytes(b"\xff\x7f" * LANES, "little")
 # EVEN: every bit of the even lanes (0, 2, 4, ...); ODD: every bit of the odd lanes.
 _EVEN = int.from_bytes(b"\xff\xff\x00\x00" * (LANES // 2), "little")
 _ODD = int.from_bytes(b"\x00\x00\xff\xff" * (LANES // 2), "little")
-# A lane's sum over this many elements still fits in 32 bits (see LaneSum).
+# A lane's sum over this many elements still fits in 32 bits (see lanes_sum).
 _LANE_SUM_LIMIT = (1 << 16) - 1
 
 
 def element(key: bytes, value: bytes) -> int:
     """The lattice element of one (key, value) pair, as packed lanes."""
-    h = hashlib.shake_256()
-    h.update(len(key).to_bytes(4, "big"))
-    h.update(key)
-    h.update(len(value).to_bytes(4, "big"))
-    h.update(value)
-    return int.from_bytes(h.digest(STATE_BYTES), "little")
+    encoded = b"".join((len(key).to_bytes(4, "big"), key, len(value).to_bytes(4, "big"), value))
+    return int.from_bytes(hashlib.shake_256(encoded).digest(STATE_BYTES), "little")
 
 
 def lanes_add(a: int, b: int) -> int:
@@ -67,40 +63,23 @@ def lanes_sub(a: int, b: int) -> int:
     return ((a | _H) - (b & _L)) ^ ((a ^ ~b) & _H)
 
 
-class LaneSum:
-    """The lane-wise sum of many elements, with plain integer additions.
+def lanes_sum(elements: list[int]) -> int:
+    """Lane-wise sum mod 2^16 of many elements, with plain integer additions.
 
     The even lanes and the odd lanes are summed separately, each lane then having the
     16 bits of its neighbour as headroom, so no carry reaches the next lane of its kind
     for up to 2^16 - 1 elements: `even` accumulates `e & EVEN` and `total` accumulates
     `e`, so that `total - even` is the sum of the odd lanes. Each element costs three
-    big-int operations instead of lanes_add's six; `value()` folds the sums back into
-    lanes mod 2^16.
+    big-int operations instead of lanes_add's six.
     """
-
-    __slots__ = ("count", "even", "lanes", "total")
-
-    def __init__(self) -> None:
-        self.lanes = 0  # the folded part, as packed lanes
-        self.total = 0
-        self.even = 0
-        self.count = 0
-
-    def add(self, elem: int) -> None:
-        """Add one element (packed lanes)."""
-        self.total += elem
-        self.even += elem & _EVEN
-        self.count += 1
-        if self.count == _LANE_SUM_LIMIT:
-            self.lanes = self.value()
-            self.total = self.even = self.count = 0
-
-    def value(self) -> int:
-        """The lane-wise sum mod 2^16 of every element added, as packed lanes."""
-        if not self.count:
-            return self.lanes
-        odd = self.total - self.even
-        return lanes_add(self.lanes, (self.even & _EVEN) | (odd & _ODD))
+    result = 0
+    for start in range(0, len(elements), _LANE_SUM_LIMIT):
+        total = even = 0
+        for elem in elements[start : start + _LANE_SUM_LIMIT]:
+            total += elem
+            even += elem & _EVEN
+        result = lanes_add(result, (even & _EVEN) | ((total - even) & _ODD))
+    return result
 
 
 class LtHash:
@@ -203,15 +182,15 @@ class CommitKVStore(KVStore):
     def apply_sorted(self, writes: list[tuple[bytes, bytes | None]]) -> None:
         """Apply a branch's writes in key order (None deletes) and update the commitment:
         the same as `set` / `delete` one by one, with the elements of the batch summed by
-        a LaneSum (a block commit writes every key it changed in one batch)."""
+        lanes_sum (a block commit writes every key it changed in one batch)."""
         data = self._data
-        added = LaneSum()
-        removed = LaneSum()
+        added: list[int] = []
+        removed: list[int] = []
         for key, value in writes:
             if value is None:
                 old = data.pop(key, None)
                 if old is not None:
-                    removed.add(self._old_element(key, old))
+                    removed.append(self._old_element(key, old))
                 continue
             check_key(key)
             value = bytes(value)
@@ -219,13 +198,13 @@ class CommitKVStore(KVStore):
             if old == value:
                 continue
             if old is not None:
-                removed.add(self._old_element(key, old))
+                removed.append(self._old_element(key, old))
             new = element(key, value)
-            added.add(new)
+            added.append(new)
             self._remember(key, new)
             data[key] = value
-        self._added = lanes_add(self._added, added.value())
-        self._removed = lanes_add(self._removed, removed.value())
+        self._added = lanes_add(self._added, lanes_sum(added))
+        self._removed = lanes_add(self._removed, lanes_sum(removed))
 
     @property
     def commitment(self) -> LtHash:
@@ -245,11 +224,11 @@ __all__ = [
     "LANES",
     "STATE_BYTES",
     "CommitKVStore",
-    "LaneSum",
     "LtHash",
     "app_hash_of",
     "element",
     "lanes_add",
     "lanes_sub",
+    "lanes_sum",
     "lthash_of",
 ]

@@ -191,9 +191,11 @@ class CacheKV(KV):
 
     def set(self, key: bytes, value: bytes) -> None:
         """Write value at key in this branch."""
-        check_key(key)
-        self._mark(key)
-        self._overlay[key] = bytes(value)
+        if not key:
+            check_key(key)  # raises ErrEmptyKey
+        if self._index is not None:
+            self._mark(key)
+        self._overlay[key] = value if type(value) is bytes else bytes(value)
 
     def delete(self, key: bytes) -> None:
         """Delete key in this branch (a tombstone hides the parent's value)."""
