@@ -157,12 +157,15 @@ def deduct_fee(
     if account is None:
         raise ErrUnknownAddress(f"fee payer address: {signer} does not exist")
     if fee:
-        have = bank.balance(ctx, signer)
-        if have < fee:
+        try:
+            bank.send_to_module(ctx, signer, FEE_COLLECTOR, fee)
+        except ErrInsufficientFunds:
+            # Refused before it wrote anything; the ante's own wording (Cosmos
+            # DeductFees), without reading the balance twice on every tx.
+            have = bank.balance(ctx, signer)
             raise ErrInsufficientFunds(
                 f"insufficient funds to pay fees; {format_amount(have)} < {format_amount(fee)}"
-            )
-        bank.send_to_module(ctx, signer, FEE_COLLECTOR, fee)
+            ) from None
     ctx.events.emit("tx", fee=format_amount(fee), fee_payer=signer)
     return account
 

@@ -238,21 +238,30 @@ class DaitApp:
         on refusal the fee and the sequence bump stay, with the ante's events, and nothing
         else does.
         """
-        block_store = block_ctx.store
-        ante_store = CacheKV(block_store)
-        ante_ctx = self._tx_context(block_ctx, ante_store)
+        # One branch and one context serve the whole tx: once the ante's writes are
+        # flushed the branch is empty again and becomes the messages' branch, and each
+        # message's events are taken from the manager before the next one runs (keepers
+        # never keep a context). Dropping the branch unwritten discards a failed message.
+        branch = CacheKV(block_ctx.store)
+        ctx = Context(
+            block_ctx.chain_id,
+            block_ctx.height,
+            block_ctx.time_ms,
+            block_ctx.proposer,
+            branch,
+            EventManager(),
+            block_ctx.mode,
+        )
         try:
-            outcome = ante(ante_ctx, tx_bytes, self.routes, self.auth, self.bank)
+            outcome = ante(ctx, tx_bytes, self.routes, self.auth, self.bank)
         except DaitError as err:
             return TxResult(err.code, err.codespace, err.log)
-        ante_store.write()
-        events = ante_ctx.events.take()
-        msg_store = CacheKV(block_store)
+        branch.write()
+        events = ctx.events.take()
         msg_events: list[Event] = []
         try:
             for index, (msg, route) in enumerate(outcome.msgs):
-                one = self._tx_context(block_ctx, msg_store)
-                route.handler(one, msg)
+                route.handler(ctx, msg)
                 msg_events.append(
                     new_event(
                         "message",
@@ -264,11 +273,11 @@ class DaitApp:
                 )
                 # Cosmos runMsgs appends msg_index to every event of a message.
                 msg_index = str(index)
-                for event in one.events.take():
+                for event in ctx.events.take():
                     msg_events.append(with_attribute(event, "msg_index", msg_index))
         except DaitError as err:
             return TxResult(err.code, err.codespace, err.log, events)
-        msg_store.write()
+        branch.write()
         return TxResult(0, "", "", events + tuple(msg_events))
 
     def _type_url(self, msg_type: type[ProtoValue]) -> str:
@@ -276,19 +285,6 @@ class DaitApp:
         if url is None:
             url = self._type_urls[msg_type] = msg_type.type_url()
         return url
-
-    @staticmethod
-    def _tx_context(block_ctx: Context, store: CacheKV) -> Context:
-        """A context of block_ctx over store with its own event manager."""
-        return Context(
-            block_ctx.chain_id,
-            block_ctx.height,
-            block_ctx.time_ms,
-            block_ctx.proposer,
-            store,
-            EventManager(),
-            block_ctx.mode,
-        )
 
     # ---- invariants and views ------------------------------------------------------------
 

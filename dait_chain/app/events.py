@@ -84,11 +84,13 @@ def _event(flat: tuple[str, ...]) -> Event:
 
 
 def _event_of(type_: str, attributes: dict[str, str | int]) -> Event:
-    flat = [type_]
+    items = [type_]
     for key, value in attributes.items():
-        flat.append(key)
-        flat.append(value if type(value) is str else _text(value))
-    return _event(tuple(flat))
+        items.append(key)
+        items.append(value if type(value) is str else _text(value))
+    flat = tuple(items)
+    event = _EVENTS.get(flat)  # looked up here too: a hit costs no further call
+    return _event(flat) if event is None else event
 
 
 def new_event(type_: str, /, **attributes: str | int) -> Event:

@@ -51,16 +51,31 @@ def sign_doc_bytes(
     Written field by field (the same bytes as `SignDoc(...).encode()`, which the tests
     check): it runs once per tx, and the generic encoder's conversion is most of its cost.
     """
-    out = bytearray()
-    for tag, data in ((0x0A, body_bytes), (0x12, auth_info_bytes), (0x1A, chain_id.encode())):
-        if data:
-            out.append(tag)
-            out += _uvarint(len(data))
-            out += data
-    if account_number:
-        out.append(0x20)
-        out += _uvarint(account_number)
-    return bytes(out)
+    return b"".join(
+        (
+            _len_field(0x0A, body_bytes),
+            _len_field(0x12, auth_info_bytes),
+            _chain_id_field(chain_id),
+            b"\x20" + _uvarint(account_number) if account_number else b"",
+        )
+    )
+
+
+def _len_field(tag: int, data: bytes) -> bytes:
+    """A length-delimited field (tag byte, uvarint length, data); nothing when data is
+    empty (proto3 omits defaults)."""
+    if not data:
+        return b""
+    size = len(data)
+    if size < 0x80:
+        return bytes((tag, size)) + data
+    return bytes((tag,)) + _uvarint(size) + data
+
+
+@lru_cache(maxsize=16)
+def _chain_id_field(chain_id: str) -> bytes:
+    # The same chain id is signed in every tx of a chain.
+    return _len_field(0x1A, chain_id.encode())
 
 
 def _uvarint(n: int) -> bytes:

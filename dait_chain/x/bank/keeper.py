@@ -56,15 +56,11 @@ class BankKeeper:
         check_amount(amount)
         if amount == 0:
             return
-        self._sub(ctx, from_address, amount)
-        self._add(ctx, to_address, amount)
+        coins = format_amount(amount)  # the amount attribute of all three events
+        self._sub(ctx, from_address, amount, coins)
+        self._add(ctx, to_address, amount, coins)
         self.auth.ensure_account(ctx, to_address)
-        ctx.events.emit(
-            ev.EVENT_TRANSFER,
-            recipient=to_address,
-            sender=from_address,
-            amount=format_amount(amount),
-        )
+        ctx.events.emit(ev.EVENT_TRANSFER, recipient=to_address, sender=from_address, amount=coins)
 
     def send_to_module(
         self, ctx: Context, from_address: str, module_name: str, amount: int
@@ -96,7 +92,7 @@ class BankKeeper:
         if supply > MAX_AMOUNT:
             raise ErrSupplyOverflow(f"minting {amount}")
         self.supply_item.set(ctx, supply)
-        self._add(ctx, address, amount)
+        self._add(ctx, address, amount, format_amount(amount))
         ctx.events.emit(ev.EVENT_COINBASE, minter=address, amount=format_amount(amount))
 
     def burn(self, ctx: Context, module_name: str, amount: int) -> None:
@@ -107,7 +103,7 @@ class BankKeeper:
             raise ErrNoPermission(f"{module_name} may not burn")
         if amount == 0:
             return
-        self._sub(ctx, address, amount)
+        self._sub(ctx, address, amount, format_amount(amount))
         self.supply_item.set(ctx, self.supply(ctx) - amount)
         ctx.events.emit(ev.EVENT_BURN, burner=address, amount=format_amount(amount))
 
@@ -128,17 +124,19 @@ class BankKeeper:
         except KeyError:
             raise ErrUnknownModuleAccount(repr(module_name)) from None
 
-    def _sub(self, ctx: Context, address: str, amount: int) -> None:
+    def _sub(self, ctx: Context, address: str, amount: int, coins: str) -> None:
+        """Take amount (written coins, as events carry it) from address's balance."""
         have = self.balance(ctx, address)
         if have < amount:
             # Cosmos subUnlockedCoins: "spendable balance X is smaller than Y"
             raise ErrInsufficientFunds(
-                f"spendable balance {format_amount(have)} is smaller than {format_amount(amount)}"
+                f"spendable balance {format_amount(have)} is smaller than {coins}"
             )
         self.set_balance(ctx, address, have - amount)
-        ctx.events.emit(ev.EVENT_COIN_SPENT, spender=address, amount=format_amount(amount))
+        ctx.events.emit(ev.EVENT_COIN_SPENT, spender=address, amount=coins)
 
-    def _add(self, ctx: Context, address: str, amount: int) -> None:
+    def _add(self, ctx: Context, address: str, amount: int, coins: str) -> None:
+        """Add amount (written coins) to address's balance."""
         # No overflow check: every balance is at most the supply, which is bounded at mint.
         self.set_balance(ctx, address, self.balance(ctx, address) + amount)
-        ctx.events.emit(ev.EVENT_COIN_RECEIVED, receiver=address, amount=format_amount(amount))
+        ctx.events.emit(ev.EVENT_COIN_RECEIVED, receiver=address, amount=coins)
