@@ -1,8 +1,9 @@
 """EndBlocker of x/state_channel (specs/state_channel.md §8).
 
 Only what is due runs: the schedule pops the entries with due <= block time, in
-(due, channel_id) order, so a block with nothing due costs one seek, and `next_due` tells
-the harness when the next work is.
+(due, channel_id) order. The earliest due is kept in its own key, so a block with nothing
+due costs one point read, and `next_due` (the same read) tells the harness when the next
+work is.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def end_blocker(ctx: Context, keeper: Keeper) -> None:
     holds every unsettled escrow), so a failure here is a broken chain and propagates, as
     a panic in a Cosmos EndBlocker would, rather than being skipped.
     """
-    for channel_id in keeper.schedule.pop_due(ctx, ctx.time_ms):
+    for channel_id in keeper.pop_due(ctx):
         channel = keeper.must_get_channel(ctx, channel_id)
         if channel.status == OPEN:
             # specs §8.1: the chain challenges on the stored (opening) state at the deadline.
@@ -33,5 +34,6 @@ def end_blocker(ctx: Context, keeper: Keeper) -> None:
 
 
 def next_due_time(ctx: Context, keeper: Keeper) -> int | None:
-    """The block time at which the EndBlocker next has work, or None; one seek (specs §8)."""
-    return keeper.schedule.next_due(ctx)
+    """The block time at which the EndBlocker next has work, or None; one point read
+    (specs §8)."""
+    return keeper.next_due(ctx)

@@ -109,6 +109,7 @@ def init_genesis(ctx: Context, keeper: Keeper, gs: GenesisState) -> None:
     for seq in gs.sequences:
         keeper.user_sequences.set(ctx, seq.user, seq.next_sequence)
     keeper.settled_count.set(ctx, settled)
+    keeper.refresh_next_due(ctx)
 
 
 def export_genesis(ctx: Context, keeper: Keeper) -> GenesisState:

@@ -43,7 +43,8 @@ def spent_within_escrow_invariant(keeper: Keeper) -> InvariantFn:
 
 def settled_once_invariant(keeper: Keeper) -> InvariantFn:
     """settled_count counts the SETTLED channels; a SETTLED channel has a settlement and
-    no schedule entry; an unsettled one has exactly its one entry (specs §8, §10)."""
+    no schedule entry; an unsettled one has exactly its one entry; next_due is not later
+    than the earliest entry (specs §8, §10)."""
 
     def check(ctx: Context) -> tuple[str, bool]:
         problems: list[str] = []
@@ -64,6 +65,10 @@ def settled_once_invariant(keeper: Keeper) -> InvariantFn:
             found = keeper.get_channel(ctx, cid)
             if found is None or scheduled_due(found) != due:
                 problems.append(f"stray schedule entry ({due}, {cid.hex()})")
+        first = next(iter(entries), None)
+        bound = keeper.next_due(ctx)
+        if first is not None and (bound is None or bound > first[0]):
+            problems.append(f"next_due {bound} is later than the earliest entry {first[0]}")
         counted = keeper.get_settled_count(ctx)
         if counted != settled:
             problems.append(f"settled_count {counted} != {settled} SETTLED channels")

@@ -35,6 +35,7 @@ from dait_chain.x.state_channel.keys import (
     BY_PARTY_PREFIX,
     CHANNELS_PREFIX,
     MODULE_NAME,
+    NEXT_DUE_PREFIX,
     PARAMS_PREFIX,
     SCHEDULE_PREFIX,
     SETTLED_COUNT_PREFIX,
@@ -92,6 +93,9 @@ class Keeper:
         self.settled_count: Item[int] = Item(
             schema, SETTLED_COUNT_PREFIX, "settled_count", Uint64Value
         )
+        # A lower bound of the schedule's earliest due (specs §8): an idle EndBlocker and
+        # `next_due` are one point read whatever the number of channels.
+        self.next_due_time: Item[int] = Item(schema, NEXT_DUE_PREFIX, "next_due", Uint64Value)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -137,13 +141,46 @@ class Keeper:
 
     def _unschedule(self, ctx: Context, channel: Channel) -> None:
         due = scheduled_due(channel)
-        if due is not None:
-            self.schedule.remove(ctx, due, channel.channel_id)
+        if due is None or not self.schedule.has(ctx, due, channel.channel_id):
+            return  # settled, or popped by the EndBlocker already
+        # next_due stays: a lower bound may be early. Seeking the new earliest entry here
+        # would skip every entry removed earlier in the block, so many closes in one
+        # block would cost quadratic time; the EndBlocker refreshes it once instead.
+        self.schedule.remove(ctx, due, channel.channel_id)
 
     def _schedule(self, ctx: Context, channel: Channel) -> None:
         due = scheduled_due(channel)
-        if due is not None:
-            self.schedule.add(ctx, due, channel.channel_id)
+        if due is None:
+            return
+        self.schedule.add(ctx, due, channel.channel_id)
+        current = self.next_due_time.get(ctx)
+        if current is None or due < current:
+            self.next_due_time.set(ctx, due)
+
+    def refresh_next_due(self, ctx: Context) -> None:
+        """Set next_due to the schedule's earliest entry (one seek), or clear it (§8)."""
+        first = self.schedule.next_due(ctx)
+        if first is None:
+            self.next_due_time.delete(ctx)
+        else:
+            self.next_due_time.set(ctx, first)
+
+    def next_due(self, ctx: Context) -> int | None:
+        """No EndBlocker before this block time has work (None: none has); one point read.
+        A lower bound: the first block at or past it may find nothing due (specs §8)."""
+        return self.next_due_time.get(ctx)
+
+    def pop_due(self, ctx: Context) -> list[bytes]:
+        """Take the channels due at or before the block time out of the schedule, in
+        (due, channel_id) order, and refresh next_due. While the block time is below
+        next_due it reads one key and writes nothing (specs §8)."""
+        due = self.next_due_time.get(ctx)
+        if due is None or due > ctx.time_ms:
+            return []
+        popped = self.schedule.pop_due(ctx, ctx.time_ms)
+        # Entries the caller adds while handling these (chain challenges) lower it again.
+        self.refresh_next_due(ctx)
+        return popped
 
     def open_channel(self, ctx: Context, state: ChannelState, sequence: int) -> Channel:
         """Lock the escrow and store the opening state (specs §5 "Effects")."""

@@ -17,6 +17,7 @@ USER_SEQUENCES_PREFIX: Final = 0x03  # Map[user address -> next channel sequence
 BY_PARTY_PREFIX: Final = 0x04  # KeySet[(party address, channel_id)]
 SCHEDULE_PREFIX: Final = 0x05  # Schedule[(due unix ms, channel_id)]
 SETTLED_COUNT_PREFIX: Final = 0x06  # Item[uint64]: channels settled so far
+NEXT_DUE_PREFIX: Final = 0x07  # Item[uint64]: the earliest due time in the schedule
 
 # Domain tag of the channel id preimage (specs §4).
 CHANNEL_ID_DOMAIN: Final = b"DAIT-CHANNEL-v1\x00"

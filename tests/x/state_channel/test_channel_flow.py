@@ -8,7 +8,9 @@ from dataclasses import replace
 
 from dait_chain.app.app import DaitApp
 from dait_chain.crypto.address import module_address
+from dait_chain.store.kv import KV, Pair
 from dait_chain.x.state_channel import events as ev
+from dait_chain.x.state_channel.abci import end_blocker, next_due_time
 from dait_chain.x.state_channel.invariants import INVARIANTS
 from dait_chain.x.state_channel.simulation import open_msg
 from dait_chain.x.state_channel.types import (
@@ -264,8 +266,75 @@ def test_invariants_hold_after_a_history_and_each_detects_its_corruption() -> No
     # A second settlement counted (the settled counter ahead of the SETTLED channels).
     twice = keeper.get_settled_count(scene.chain.app.query_context()) + 1
     assert "settled-once" in broken_after(lambda ctx: keeper.settled_count.set(ctx, twice))
+    # next_due later than the earliest scheduled item (it would let a due item wait).
+    assert "settled-once" in broken_after(lambda ctx: keeper.next_due_time.set(ctx, 2**63))
     # A settlement that does not add up to the escrow.
     bad = replace(record, settlement=replace(settlement, refunded_user_uDAIT=0))
     assert "payouts-sum-to-escrow" in broken_after(
         lambda ctx: keeper.channels.set(ctx, scene.channel_id, bad)
     )
+
+
+# --- idle costs one read (specs §8) -------------------------------------------------------
+
+
+class CountingKV(KV):
+    """A view of a store that counts the reads, seeks and writes made through it."""
+
+    def __init__(self, inner: KV) -> None:
+        self.inner = inner
+        self.reads = self.seeks = self.writes = 0
+
+    def get(self, key: bytes) -> bytes | None:
+        self.reads += 1
+        return self.inner.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self.writes += 1
+        self.inner.set(key, value)
+
+    def delete(self, key: bytes) -> None:
+        self.writes += 1
+        self.inner.delete(key)
+
+    def seek_next(self, lo: bytes | None, inclusive: bool, end: bytes | None) -> Pair | None:
+        self.seeks += 1
+        return self.inner.seek_next(lo, inclusive, end)
+
+    def seek_prev(self, hi: bytes | None, inclusive: bool, start: bytes | None) -> Pair | None:
+        self.seeks += 1
+        return self.inner.seek_prev(hi, inclusive, start)
+
+
+def test_idle_endblocker_reads_one_key_and_writes_nothing() -> None:
+    scene = make_scene()
+    keeper = scene.chain.keeper
+    counting = CountingKV(scene.chain.app.query_context().store)
+    ctx = scene.chain.app.query_context().with_store(counting)
+    end_blocker(ctx, keeper)
+    assert (counting.reads, counting.seeks, counting.writes) == (1, 0, 0)
+    assert next_due_time(ctx, keeper) == scene.deadline
+    assert (counting.reads, counting.seeks) == (2, 0)
+
+
+def test_next_due_is_a_lower_bound_refreshed_by_the_first_block_at_it() -> None:
+    """specs §8: closing removes the channel's entry but leaves next_due where it was (a
+    lower bound); the first block at or past it finds nothing due and moves it on."""
+    scene = make_scene()
+    early = scene.chain.time_ms + W  # before the scene's channels' deadline (a week)
+    cid = scene.chain.next_channel_id(MALLORY, ALICE)
+    msg = open_msg(MALLORY, ALICE, escrow=5_000, max_calls=1, deadline=early)
+    assert scene.chain.block([(MALLORY, msg)]).tx_results[0].ok
+    assert scene.chain.app.next_due().time_ms == early
+    opening = scene.chain.channel(cid)
+    assert opening is not None
+    challenge = MsgChallengeChannel(MALLORY.address, cid, opening.state)
+    outcome = scene.chain.block([(MALLORY, challenge)])
+    assert outcome.tx_results[0].ok
+    expiry = outcome.block.time_ms + W
+    # The challenge's expiry (later than `early`) replaced the deadline entry, but the
+    # bound stays at `early` until a block reaches it.
+    assert scene.chain.app.next_due().time_ms == early
+    outcome = scene.chain.block([], time_ms=early)
+    assert not [e for e in outcome.events() if e.type.startswith("Channel")]
+    assert scene.chain.app.next_due().time_ms == expiry
