@@ -132,8 +132,9 @@ def test_verify_receipt_costs_at_most_1_5x_its_signature_verifications(benchmark
         replayer.close()
     headers, body, request = call.reply.headers, call.reply.body, prepared.body
     receipt, host_state = call.issued.receipt, call.issued.state
-    # No quote cache: every call verifies the quote, as the first receipt of a session does.
-    cold_view = replace(warm_view, quote_cache=None)
+    # A quote cache that keeps nothing: every call misses and verifies the quote, as the
+    # first receipt of a session does.
+    cold_view = replace(warm_view, quote_cache=QuoteCache(size=0))
 
     def cold() -> object:
         return verify_receipt(headers, request, body, state, cold_view, now_ms=T0 + 11)
