@@ -45,6 +45,7 @@ from dait_chain.app.errors import (
     ErrUnknownRequest,
     ErrWrongSequence,
 )
+from dait_chain.app.events import Attribute, Event
 from dait_chain.app.tx import PUBKEY_TYPE_URL, TxView, read_tx, sign_doc_bytes
 from dait_chain.codec.errors import CodecError
 from dait_chain.codec.value import ProtoValue
@@ -219,8 +220,11 @@ def verify_signature(
             f"({account.account_number}), sequence ({account.sequence}) and chain-id "
             f"({ctx.chain_id})"
         )
-    ctx.events.emit("tx", acc_seq=f"{account.address}/{account.sequence}")
-    ctx.events.emit("tx", signature=base64.b64encode(signature).decode())
+    # Unique to this tx, so built directly rather than through the event cache.
+    acc_seq = f"{account.address}/{account.sequence}"
+    ctx.events.emit_event(Event("tx", (Attribute("acc_seq", acc_seq),)))
+    signature_b64 = base64.b64encode(signature).decode()
+    ctx.events.emit_event(Event("tx", (Attribute("signature", signature_b64),)))
     auth.set_account(
         ctx, BaseAccount(account.address, pub_key, account.account_number, account.sequence + 1)
     )
