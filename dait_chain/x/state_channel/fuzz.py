@@ -214,7 +214,9 @@ class FuzzChannel:
     user_honest: bool
     host_honest: bool
     model: ModelChannel
-    consented: bool = False  # the honest host consented to a close: it serves no more
+    # The honest host agreed to close (it consented to the user's close, or sent its own):
+    # from then on it serves no more calls and takes no more states.
+    closing: bool = False
     settled_events: int = 0
 
 
@@ -296,7 +298,7 @@ class StateChannelMachine(RuleBasedStateMachine):
 
     def _honest_host_serves(self, ch: FuzzChannel) -> bool:
         record = self.chain.channel(ch.model.channel_id)
-        return record is not None and record.status == OPEN and not ch.consented
+        return record is not None and record.status == OPEN and not ch.closing
 
     def _state_for(self, ch: FuzzChannel, actor: str, variant: str, pick: int) -> ChannelState:
         """What `actor` presents. Nobody signs with a key it does not hold: a party signs
@@ -362,7 +364,7 @@ class StateChannelMachine(RuleBasedStateMachine):
                     state
                 ):
                     return b""
-                ch.consented = True
+                ch.closing = True
             return close_consent(state, ch.host.privkey)
         if signer.address == ch.host.address:
             # Closing on any state the user signed never makes the user pay more than its
@@ -598,6 +600,8 @@ class StateChannelMachine(RuleBasedStateMachine):
         if honest:
             variant = "latest"
         signer = {"user": ch.user, "host": ch.host, "third": MALLORY}[actor]
+        if honest and actor == "host" and kind == "close":
+            ch.closing = True
         state = self._state_for(ch, actor, variant, pick)
         cid = ch.model.channel_id
         msg: ProtoValue
