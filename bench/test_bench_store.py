@@ -8,7 +8,9 @@ Targets (specs/store.md §4):
   element cache (two expansions) is reported too;
 - cache branch write-through: setting N keys in a CacheKV and writing it to a plain
   KVStore <= 2x setting the same N keys in the KVStore directly;
-- the app hash digest (sha256 of the 2 KiB lattice), reported only.
+- the app hash digest (sha256 of the 2 KiB lattice), reported only;
+- a block commit (a branch's overwrites applied to the root in one batch, elements summed
+  by lanes_sum), per key, reported only.
 
 Run: python -m pytest bench/test_bench_store.py --benchmark-enable -q -s
 """
@@ -96,6 +98,23 @@ def test_bench_commitment_cost_per_write(benchmark: Any) -> None:
     )
     digest = best_ratio(lambda: per_op_ns(store.app_hash, 1), expand_only)
     report(benchmark, "app hash digest vs one expansion", digest, None)
+
+    # A block commit: a branch of overwrites written to the root in one batch (lanes_sum).
+    batch_root = CommitKVStore()
+    for key in KEYS:
+        batch_root.set(key, b"0")
+
+    def block_commit() -> float:
+        counter[0] += 1
+        value = str(counter[0]).encode()
+        branch = CacheKV(batch_root)
+        for key in KEYS:
+            branch.set(key, value)
+        return per_op_ns(branch.write, len(KEYS))
+
+    report(
+        benchmark, "branch write to the root, per key", best_ratio(block_commit, expand_only), None
+    )
     benchmark.pedantic(hot_overwrites, rounds=5, iterations=1)
 
 
