@@ -100,16 +100,21 @@ def _report(
     benchmark: Any, name: str, measured: tuple[float, float, float], target: float | None
 ) -> None:
     ours_ns, base_ns, ratio = measured
-    info: dict[str, object] = {
-        "ours_ns": round(ours_ns),
-        "baseline_ns": round(base_ns),
-        "ratio": round(ratio, 3),
-    }
     verdict = "(reported only)"
     if target is not None:
-        info |= {"target_ratio": target, "meets_target": ratio <= target}
+        # The benchmark's primary ratio: what `dait-sim bench` judges against the target.
+        benchmark.extra_info.update(
+            {
+                "ours_ns": round(ours_ns),
+                "baseline_ns": round(base_ns),
+                "ratio": round(ratio, 3),
+                "target_ratio": target,
+                "meets_target": ratio <= target,
+            }
+        )
         verdict = f"(target <= {target}) " + ("meets" if ratio <= target else "MISSES")
-    benchmark.extra_info.update(info)
+    # A side comparison (no target) is recorded by its caller under its own key, so it
+    # never overwrites the primary ratio that `dait-sim bench` judges.
     print(
         f"\n{name}: ours {ours_ns:.0f} ns, baseline {base_ns:.0f} ns, ratio {ratio:.2f} {verdict}"
     )
