@@ -1,11 +1,11 @@
 """Benchmarks of the sweep executors (specs/sweeps.md "Performance").
 
 1. Speed-up: the same sweep (32 runs, the size of examples/nakamoto_alpha_k.yaml, of a
-   20-validator, 20-host, 8-tenant population, 150 blocks each) on a process pool of 2 workers and serially in this process. The baseline
-   is the serial sweep measured in the same run; the ratio is serial time / pool time
-   (wall clock, pool start-up included: about 2 s of spawned interpreters importing the
-   package, amortised over 32 runs). Target >= 1.8x on 2 idle cores. The two sweeps
-   must write identical tables.
+   20-validator, 20-host, 8-tenant population, 150 blocks each) on a process pool of 2
+   workers and serially in this process. The baseline is the serial sweep measured in
+   the same run; the ratio is serial time / pool time (wall clock, pool start-up
+   included: about 2 s of spawned interpreters importing the package, amortised over 32
+   runs). Target >= 1.8x on 2 idle cores. The two sweeps must write identical tables.
 2. Throughput: runs per minute of the pool sweep, recorded with the speed-up.
 
 The machine is shared: run it on a quiet machine, several times, and report the best and
