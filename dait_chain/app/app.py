@@ -33,6 +33,12 @@ from dait_chain.app.ante import Route, ante
 from dait_chain.app.context import Context, ExecMode
 from dait_chain.app.errors import ErrInvalidBlock, ErrInvalidGenesis, ErrVoteExtension
 from dait_chain.app.events import Event, EventManager, new_event, with_attribute
+from dait_chain.app.genesis import (
+    GOV_AUTHORITY_FIELD,
+    gov_authority_export,
+    read_gov_authority,
+    set_gov_authority,
+)
 from dait_chain.app.module import NOTHING_DUE, Due, Keepers, Module, ModuleFactory, overrides
 from dait_chain.codec.value import ProtoValue
 from dait_chain.errors import DaitError
@@ -40,7 +46,7 @@ from dait_chain.store.commitment import CommitKVStore
 from dait_chain.store.kv import CacheKV, Pair
 from dait_chain.x.staking.keeper import ValidatorPower
 
-GENESIS_HEADER = ("chain_id", "genesis_time_ms", "initial_height")
+GENESIS_HEADER = ("chain_id", "genesis_time_ms", "initial_height", GOV_AUTHORITY_FIELD)
 _UINT = re.compile(r"^(0|[1-9][0-9]*)\Z")
 UINT64_MAX = (1 << 64) - 1
 
@@ -138,6 +144,7 @@ class DaitApp:
         initial_height = genesis_uint(genesis.get("initial_height", "1"), "initial_height")
         if initial_height < 1:
             raise ErrInvalidGenesis("initial_height must be >= 1")
+        authority = read_gov_authority(genesis)
         names = {m.name for m in self.modules}
         unknown = sorted(k for k in genesis if k not in names and k not in GENESIS_HEADER)
         if unknown:
@@ -151,6 +158,9 @@ class DaitApp:
             if not isinstance(section, dict):
                 raise ErrInvalidGenesis(f"{module.name}: section must be an object")
             module.init_genesis(ctx, section)
+        if authority is not None:
+            # App configuration: applied only once every section is accepted (specs §6).
+            set_gov_authority(self.modules, authority)
         block.write()
         self.chain_id = chain_id
         self.height = initial_height - 1
@@ -166,6 +176,7 @@ class DaitApp:
             "chain_id": self.chain_id,
             "genesis_time_ms": str(self.time_ms),
             "initial_height": str(self.height + 1),
+            **gov_authority_export(self.modules),
         }
         for module in self.modules:
             out[module.name] = module.export_genesis(ctx)

@@ -5,15 +5,22 @@ A genesis document is a JSON object: `chain_id`, `genesis_time_ms` and `initial_
 after it; a missing section is the module's default. `build_genesis` writes the sections
 of auth, bank, staking and distribution consistently (accounts numbered in order, balances
 summing to the supply, bonded tokens in the bonded pool) for tests and the harness.
+
+The optional top-level `gov_authority` is app configuration carried by the document: the
+address whose signature gov-gated messages need (`msg.authority`), handed to every
+gov-gated keeper at InitChain (specs/app.md §6).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Protocol, runtime_checkable
 
+from dait_chain.app.errors import ErrInvalidGenesis
+from dait_chain.app.module import Module
 from dait_chain.crypto.address import module_address
+from dait_chain.x.auth.address import address_problem
 from dait_chain.x.auth.types import DEFAULT_PARAMS as AUTH_DEFAULTS
 from dait_chain.x.auth.types import BaseAccount
 from dait_chain.x.auth.types import GenesisState as AuthGenesis
@@ -28,6 +35,20 @@ from dait_chain.x.staking.types import DEFAULT_PARAMS as STAKING_DEFAULTS
 from dait_chain.x.staking.types import Delegation, Validator
 from dait_chain.x.staking.types import GenesisState as StakingGenesis
 from dait_chain.x.staking.types import Params as StakingParams
+
+GOV_AUTHORITY_FIELD: Final = "gov_authority"
+# Cosmos's default: the gov module account (x/gov's address), which no key signs for.
+DEFAULT_GOV_AUTHORITY: Final = module_address("gov")
+# The modules whose messages are gov-gated. As Cosmos app.go passes the authority to these
+# keepers' constructors by name, the wiring names them here; a module not built is skipped.
+GOV_GATED_MODULES: Final = ("tee_attest", "pouw")
+
+
+@runtime_checkable
+class GovGatedKeeper(Protocol):
+    """A keeper whose gov-gated messages require `msg.authority == keeper.authority`."""
+
+    authority: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +75,8 @@ class GenesisSpec:
     distribution_params: DistrParams = DISTR_DEFAULTS
     # extra module sections, e.g. {"state_channel": {...}}
     sections: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    # the gov authority (specs/app.md §6); None leaves the field out (the app's wiring)
+    gov_authority: str | None = None
 
 
 def build_genesis(spec: GenesisSpec) -> dict[str, Any]:
@@ -94,8 +117,54 @@ def build_genesis(spec: GenesisSpec) -> dict[str, Any]:
         "staking": StakingGenesis(spec.staking_params, validators, delegations, (), 0).to_json(),
         "distribution": DistrGenesis(spec.distribution_params, "0").to_json(),
     }
+    if spec.gov_authority is not None:
+        doc[GOV_AUTHORITY_FIELD] = spec.gov_authority
     doc.update(spec.sections)
     return doc
+
+
+def read_gov_authority(genesis: Mapping[str, Any]) -> str | None:
+    """The document's `gov_authority`, or None when absent; a value that is not a canonical
+    dait1 account address is refused (ErrInvalidGenesis), as any other header field."""
+    if GOV_AUTHORITY_FIELD not in genesis:
+        return None
+    value = genesis[GOV_AUTHORITY_FIELD]
+    problem = address_problem(value) if isinstance(value, str) else "not a string"
+    if problem is not None:
+        raise ErrInvalidGenesis(f"{GOV_AUTHORITY_FIELD} {value!r}: {problem}")
+    return str(value)
+
+
+def gov_gated_keepers(modules: Iterable[Module]) -> list[GovGatedKeeper]:
+    """The keepers of the gov-gated modules among `modules`, in module order."""
+    keepers: list[GovGatedKeeper] = []
+    for module in modules:
+        if module.name in GOV_GATED_MODULES:
+            keeper = module.keeper
+            if not isinstance(keeper, GovGatedKeeper):
+                raise TypeError(f"{module.name}: gov-gated, but its keeper has no authority")
+            keepers.append(keeper)
+    return keepers
+
+
+def set_gov_authority(modules: Iterable[Module], authority: str) -> None:
+    """Hand the genesis's gov authority to every gov-gated keeper (it overrides what the
+    module factories were given: the document is the chain's configuration)."""
+    for keeper in gov_gated_keepers(modules):
+        keeper.authority = authority
+
+
+def gov_authority_export(modules: Iterable[Module]) -> dict[str, str]:
+    """`{"gov_authority": address}` for an export, or `{}` when the keepers hold the
+    default (the field is optional, so a default chain's export does not change)."""
+    authorities = sorted({k.authority for k in gov_gated_keepers(modules)})
+    if len(authorities) > 1:
+        # Only module wiring can do this (factories given different authorities); one
+        # field cannot describe it, so an export would not continue the chain.
+        raise TypeError(f"gov-gated keepers disagree on the authority: {authorities}")
+    if not authorities or authorities[0] == DEFAULT_GOV_AUTHORITY:
+        return {}
+    return {GOV_AUTHORITY_FIELD: authorities[0]}
 
 
 def genesis_validators(
@@ -105,4 +174,17 @@ def genesis_validators(
     return tuple(GenesisValidator(o, k, b) for o, k, b in operators)
 
 
-__all__ = ["GenesisSpec", "GenesisValidator", "build_genesis", "genesis_validators"]
+__all__ = [
+    "DEFAULT_GOV_AUTHORITY",
+    "GOV_AUTHORITY_FIELD",
+    "GOV_GATED_MODULES",
+    "GenesisSpec",
+    "GenesisValidator",
+    "GovGatedKeeper",
+    "build_genesis",
+    "genesis_validators",
+    "gov_authority_export",
+    "gov_gated_keepers",
+    "read_gov_authority",
+    "set_gov_authority",
+]

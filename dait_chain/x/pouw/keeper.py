@@ -141,7 +141,8 @@ class PouwKeeper:
         authority: str = AUTHORITY,
     ) -> None:
         # Cosmos keepers take their authority from app wiring; the default app's is the gov
-        # module account, and a test app may name an account whose key it holds.
+        # module account, and a genesis `gov_authority` (specs/app.md §6) or a test app may
+        # name an account whose key it holds (the app sets it again at InitChain).
         self.authority = authority
         self.staking = staking
         self.channels = channels

@@ -43,7 +43,8 @@ class TeeAttestKeeper:
     def __init__(
         self, registry: VerifierRegistry | None = None, authority: str = AUTHORITY
     ) -> None:
-        # The authority comes from app wiring (the gov module account by default).
+        # The authority comes from app wiring (the gov module account by default; a genesis
+        # `gov_authority`, specs/app.md §6, replaces it at InitChain).
         self.authority = authority
         # The reference chain verifies every quote type with the simulated vendor's
         # verifier (decisions.md SPUR-IC); a production chain registers the real vendors'.
