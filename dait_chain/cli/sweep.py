@@ -110,11 +110,17 @@ def _run(cfg: SweepConfig, out: Path, executor: Any, count: int) -> SweepReport:
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    # No refresh thread: the process executor forks its workers (specs/sweeps.md D10),
+    # and a fork must not copy a lock that another thread holds; the bar is redrawn as
+    # each run finishes instead.
+    with Progress(
+        *columns, console=Console(stderr=True), transient=False, auto_refresh=False
+    ) as bar:
         task = bar.add_task("runs", total=count)
 
         def advance(_: object) -> None:
             bar.advance(task)
+            bar.refresh()
 
         return run_the_sweep(cfg, out=out, executor=executor, progress=advance)
 

@@ -6,8 +6,8 @@ is `world.run_task(task)`: a pure function of its task, so serial, a process poo
 Dask cluster give the same results.
 
 - `SerialExecutor`: one run after the other in this process.
-- `ProcessExecutor`: a `concurrent.futures.ProcessPoolExecutor` with the `spawn` start
-  method (a fresh interpreter per worker: no state inherited by fork).
+- `ProcessExecutor`: a `concurrent.futures.ProcessPoolExecutor`; workers are forked on
+  Linux (they start with the parent's imported modules) and spawned elsewhere.
 - `DaskExecutor`: `distributed`: a LocalCluster of worker processes (one thread each) by
   default, or an existing scheduler by address.
 """
@@ -15,6 +15,7 @@ Dask cluster give the same results.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -59,15 +60,28 @@ class SerialExecutor:
             on_done(guarded_run(task))
 
 
+def default_start_method() -> str:
+    """`fork` on Linux, `spawn` elsewhere (specs/sweeps.md D10).
+
+    A spawned worker re-imports the package (about a second of CPU each, which on two
+    cores is a tenth of a 32-run sweep); a forked one starts with the parent's modules.
+    It inherits nothing else that matters: the parent runs no task, and the only
+    module-level state is pure caches (D9). macOS's fork is unsafe with its system
+    frameworks and Windows has none, so they spawn.
+    """
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 @dataclass
 class ProcessExecutor:
-    """A local process pool (spawn start method)."""
+    """A local process pool (`start_method`: None picks `default_start_method()`)."""
 
     workers: int = 2
     name: str = "process"
+    start_method: str | None = None
 
     def run(self, tasks: Sequence[RunTask], on_done: OnDone) -> None:
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(self.start_method or default_start_method())
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
             pending: set[Future[RunResult]] = {pool.submit(guarded_run, t) for t in tasks}
             try:
@@ -132,6 +146,7 @@ __all__ = [
     "Executor",
     "ProcessExecutor",
     "SerialExecutor",
+    "default_start_method",
     "guarded_run",
     "make_executor",
 ]

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from dait_chain.sweeps import parse_config, sweep
-from dait_chain.sweeps.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
+from dait_chain.sweeps.executors import (
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    default_start_method,
+    make_executor,
+)
 from tests.sweeps.conftest import tiny
 
 SMALL = tiny(
@@ -30,18 +36,36 @@ def _tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_serial_process_and_dask_write_identical_parquet(tmp_path: Path) -> None:
     cfg = parse_config(SMALL)
     outs = {}
-    for executor in (SerialExecutor(), ProcessExecutor(2), DaskExecutor(2)):
-        out = tmp_path / executor.name
+    # The serial sweep runs first, so forked workers start from a parent whose caches it
+    # has filled (specs/sweeps.md D9, D10): their tables must not differ for it.
+    executors = {
+        "serial": SerialExecutor(),
+        "process-fork": ProcessExecutor(2, start_method="fork"),
+        "process-spawn": ProcessExecutor(2, start_method="spawn"),
+        "dask": DaskExecutor(2),
+    }
+    for label, executor in executors.items():
+        out = tmp_path / label
         report = sweep(cfg, out=out, executor=executor)
         assert report.ran == cfg.run_count == 4
-        outs[executor.name] = _tables(out)
+        outs[label] = _tables(out)
     serial = outs["serial"]
     assert list(serial[0]["point_index"]) == sorted(serial[0]["point_index"])
-    for name in ("process", "dask"):
+    for name in ("process-fork", "process-spawn", "dask"):
         pd.testing.assert_frame_equal(outs[name][0], serial[0])
         pd.testing.assert_frame_equal(outs[name][1], serial[1])
     csv = pd.read_csv(tmp_path / "serial" / "results.csv")
     assert list(csv.columns) == list(serial[0].columns)
+
+
+def test_process_executor_forks_on_linux_and_spawns_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.platform", "linux")
+    assert default_start_method() == "fork"
+    for platform in ("darwin", "win32"):
+        monkeypatch.setattr("sys.platform", platform)
+        assert default_start_method() == "spawn"
 
 
 def test_unknown_executor_is_refused() -> None:
