@@ -9,8 +9,10 @@ refuses them for the rule named, not for a bad signature.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from dait_chain.crypto.address import encode_address, module_address
 from dait_chain.crypto.hashing import sha256
@@ -462,24 +464,39 @@ def refusal_cases() -> Iterator[CaseSpec]:
 
 
 def genesis_cases() -> Iterator[CaseSpec]:
-    """Genesis documents the module refuses (no post-state)."""
+    """Genesis documents the module refuses (no post-state): a params fault names its rule
+    (ErrInvalidParams, D15); every other check of §16 is ErrInvalidGenesis."""
     base = genesis_of([(ALICE, FUNDS)])
     params = {
         "challenge_window_ms": "86400000",
         "min_escrow_uDAIT": "1000",
         "max_channel_duration_ms": "31536000000",
     }
-    bad_params = {**base, "state_channel": {"params": {**params, "challenge_window_ms": "0"}}}
-    yield chain_case(
-        "genesis",
-        "params_out_of_range",
-        "challenge_window_ms 0 (params are checked at import)",
-        "challenge_window_ms: 1 ..= 31,536,000,000; "
-        "Import checks (ErrInvalidGenesis): params valid",
-        f"{SPEC} §11, §16",
-        bad_params,
-        [],
-    )
+    for name, what, changes in (
+        ("params_out_of_range", "challenge_window_ms 0", {"challenge_window_ms": "0"}),
+        (
+            "params_window_above_max",
+            "challenge_window_ms one above 365 days",
+            {"challenge_window_ms": "31536000001"},
+        ),
+        ("params_min_escrow_zero", "min_escrow_uDAIT 0", {"min_escrow_uDAIT": "0"}),
+        (
+            "params_duration_above_max",
+            "max_channel_duration_ms one above 3,650 days",
+            {"max_channel_duration_ms": "315360000001"},
+        ),
+    ):
+        yield chain_case(
+            "genesis",
+            name,
+            f"{what} (params are checked at import)",
+            "challenge_window_ms: 1 ..= 31,536,000,000; min_escrow_uDAIT >= 1; "
+            "max_channel_duration_ms: 1 ..= 315,360,000,000. Import checks: params valid "
+            "(ErrInvalidParams)",
+            f"{SPEC} §11, §16, D15",
+            {**base, "state_channel": {"params": {**params, **changes}}},
+            [],
+        )
     unsorted = [
         {"user": HANK.address, "next_sequence": "1"},
         {"user": ALICE.address, "next_sequence": "1"},
@@ -495,6 +512,60 @@ def genesis_cases() -> Iterator[CaseSpec]:
         bad_seq,
         [],
     )
+    # The export of a chain holding three open channels, then each check of §16 broken.
+    exported = scene().b.app.export_genesis()
+    rule = (
+        "Import checks (ErrInvalidGenesis): ids strictly ascending; each id equals §4's "
+        "derivation ...; the state passes §6.2 against itself and §6.3; OPEN has no challenge "
+        "and no settlement ...; each user's next_sequence is above every user_sequence of its "
+        "channels"
+    )
+    for name, what, mutate in _genesis_mutations():
+        doc = copy.deepcopy(exported)
+        mutate(doc["state_channel"])
+        yield chain_case("genesis", name, what, rule, f"{SPEC} §16", doc, [])
+
+
+GenesisMutation = Callable[[dict[str, Any]], None]
+
+
+def _genesis_mutations() -> list[tuple[str, str, GenesisMutation]]:
+    def first_channel(update: dict[str, Any]) -> GenesisMutation:
+        return lambda section: section["channels"][0].update(update)
+
+    def first_state(update: dict[str, Any]) -> GenesisMutation:
+        return lambda section: section["channels"][0]["state"].update(update)
+
+    return [
+        ("channels_unsorted", "channels in descending id order", lambda s: s["channels"].reverse()),
+        (
+            "channel_id_not_derived",
+            "a channel whose user_sequence is not the one its id derives from",
+            first_channel({"user_sequence": "9"}),
+        ),
+        (
+            "next_sequence_not_above",
+            "no user sequences: next_sequence 0 is not above the channels' sequences",
+            lambda s: s["sequences"].clear(),
+        ),
+        (
+            "settled_without_settlement",
+            "status SETTLED without a settlement record",
+            first_channel({"status": "CHANNEL_STATUS_SETTLED"}),
+        ),
+        (
+            "state_spent_above_escrow",
+            "a stored state spending more than its escrow",
+            first_state({"spent_amount": "99999999999"}),
+        ),
+        (
+            "state_host_is_user",
+            "a stored state whose host is its user",
+            lambda s: s["channels"][0]["state"].update(
+                host_addr=s["channels"][0]["state"]["user_addr"]
+            ),
+        ),
+    ]
 
 
 def seeded_cases() -> Iterator[CaseSpec]:

@@ -110,8 +110,6 @@ def _mutated(doc: dict[str, object], mutate: object) -> dict[str, object]:
 @pytest.mark.parametrize(
     "mutate",
     [
-        # params out of range
-        lambda s: s["params"].update(challenge_window_ms="0"),
         # a channel id that is not the §4 derivation of its parties and sequence
         lambda s: s["channels"][0].update(user_sequence="9"),
         # a user's next sequence not above its channels' sequences
@@ -123,10 +121,30 @@ def _mutated(doc: dict[str, object], mutate: object) -> dict[str, object]:
         # a stored state spending more than its escrow
         lambda s: s["channels"][0]["state"].update(spent_amount="99999999999"),
     ],
-    ids=["params", "id", "sequence", "order", "settled", "overspent"],
+    ids=["id", "sequence", "order", "settled", "overspent"],
 )
 def test_inconsistent_genesis_is_rejected(mutate: object) -> None:
     doc = _mutated(_exported_with_channel(), mutate)
     with pytest.raises(DaitError) as caught:
         _import(doc)
     assert isinstance(caught.value, ErrInvalidGenesis), caught.value
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"challenge_window_ms": "0"},
+        {"challenge_window_ms": "31536000001"},
+        {"min_escrow_uDAIT": "0"},
+        {"max_channel_duration_ms": "315360000001"},
+    ],
+)
+def test_genesis_params_out_of_range_are_refused_as_invalid_params(
+    changes: dict[str, str],
+) -> None:
+    """specs §16, D15: a params fault at import names its own rule (state_channel/24), as
+    Cosmos's ValidateGenesis returns Params.Validate()'s error unwrapped."""
+    doc = _mutated(_exported_with_channel(), lambda s: s["params"].update(changes))
+    with pytest.raises(DaitError) as caught:
+        _import(doc)
+    assert isinstance(caught.value, ErrInvalidParams), caught.value
