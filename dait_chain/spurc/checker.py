@@ -22,6 +22,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from dait_chain.codec.jcs import canonicalize
 from dait_chain.errors import ErrorInfo
@@ -140,6 +141,14 @@ class CheckReport:
         }
 
 
+class Transport(Protocol):
+    """How the checker reaches the host: one request, (status, headers, body) back."""
+
+    def request(
+        self, method: str, path: str, body: bytes | None, headers: tuple[tuple[str, str], ...]
+    ) -> tuple[int, tuple[tuple[str, str], ...], bytes]: ...
+
+
 @dataclass
 class _Http:
     """A tiny bounded HTTP/1.1 client for one loopback host."""
@@ -217,9 +226,13 @@ def _rate_card(offer: dict[str, object]) -> RateCard:
         raise E.ErrPeerRefused(f"offer rate_card: {exc}") from exc
 
 
-def run_check(config: CheckConfig, clock_ms: Callable[[], int]) -> CheckReport:
-    """Open a channel with the host at `config.url` and run `config.calls` calls."""
-    http = _Http(config.url, config.timeout_s)
+def run_check(
+    config: CheckConfig, clock_ms: Callable[[], int], transport: Transport | None = None
+) -> CheckReport:
+    """Open a channel with the host at `config.url` and run `config.calls` calls. The
+    `transport` defaults to HTTP to `config.url`; conformance vectors (specs/vectors.md
+    `spurc/checker`) pass the host's recorded responses instead."""
+    http = transport if transport is not None else _Http(config.url, config.timeout_s)
     status, _, body = http.request("GET", "/channel", None, ())
     if status != 200:
         raise E.ErrPeerRefused(_refusal(status, body))
@@ -276,7 +289,7 @@ def _default_trust() -> TrustPolicy:
 
 def _run_calls(
     config: CheckConfig,
-    http: _Http,
+    http: Transport,
     session: TenantSession,
     clock_ms: Callable[[], int],
     store_path: Path,

@@ -19,7 +19,7 @@ per frame. The clock is injected (`clock_ms`), so tests run on a fixed timeline.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -198,6 +198,37 @@ class HostService:
             self._sessions.clear()
 
 
+def json_response(status: int, obj: object) -> Reply:
+    """A JSON reply (JCS body)."""
+    return Reply(status, (("Content-Type", "application/json"),), canonicalize(obj))
+
+
+def error_response(error: SpurcError) -> Reply:
+    """A refusal: its status and the error body."""
+    headers = (("Content-Type", "application/json"), ("X-DAIT-Version", SPURC_VERSION))
+    return Reply(status_of(error), headers, error_body(error))
+
+
+def respond(
+    service: HostService, method: str, path: str, headers: Sequence[tuple[str, str]], body: bytes
+) -> Reply:
+    """One request to the host without a socket: the routing of the endpoints above. The
+    HTTP server reads the body (Content-Length) and frames the reply; conformance vectors
+    (specs/vectors.md `spurc/http_host`) call this directly."""
+    try:
+        if method == "GET" and path == "/channel":
+            return json_response(200, service.offer())
+        if method == "POST" and path == "/channel/open":
+            status, obj = service.open_channel(body)
+            return json_response(status, obj)
+        if method == "POST" and path == "/v1/infer":
+            accept = next((v for k, v in headers if k.lower() == "accept"), "")
+            return service.infer(list(headers), body, ContentKind.SSE.value in accept)
+    except SpurcError as exc:
+        return error_response(exc)
+    return json_response(404, {"error": f"no route {path}"})
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: SpurcHTTPServer
@@ -239,34 +270,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(reply.body)
 
-    def _send_json(self, status: int, obj: object) -> None:
-        self._send(Reply(status, (("Content-Type", "application/json"),), canonicalize(obj)))
-
-    def _send_error(self, error: SpurcError) -> None:
-        headers = (("Content-Type", "application/json"), ("X-DAIT-Version", SPURC_VERSION))
-        self._send(Reply(status_of(error), headers, error_body(error)))
-
     def do_GET(self) -> None:
-        if self.path == "/channel":
-            self._send_json(200, self.server.service.offer())
-        else:
-            self._send_json(404, {"error": f"no route {self.path}"})
+        self._send(respond(self.server.service, "GET", self.path, self.headers.items(), b""))
 
     def do_POST(self) -> None:
-        service = self.server.service
         try:
             body = self._read_body()
-            if self.path == "/channel/open":
-                status, obj = service.open_channel(body)
-                self._send_json(status, obj)
-            elif self.path == "/v1/infer":
-                stream = ContentKind.SSE.value in (self.headers.get("Accept") or "")
-                headers = [(k, v) for k, v in self.headers.items()]
-                self._send(service.infer(headers, body, stream))
-            else:
-                self._send_json(404, {"error": f"no route {self.path}"})
         except SpurcError as exc:
-            self._send_error(exc)
+            self._send(error_response(exc))
+            return
+        self._send(respond(self.server.service, "POST", self.path, self.headers.items(), body))
 
 
 class SpurcHTTPServer(ThreadingHTTPServer):
