@@ -16,9 +16,12 @@ renders in the ECMAScript form, never arithmetic, so no float enters the protoco
 from __future__ import annotations
 
 import json
+import json.encoder
+import typing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from dait_chain.codec.errors import CodecError
+from dait_chain.codec.errors import CodecError, ErrJcsUnsupportedType
 from dait_chain.codec.jcs import MAX_SAFE_INTEGER, canonicalize
 from dait_chain.crypto.hashing import sha256
 from dait_chain.spurc.errors import ErrRequestMalformed, ErrResponseMalformed
@@ -34,28 +37,37 @@ class _JsonSyntaxError(ValueError):
 
 
 def _is_plain(value: object) -> bool:
-    r"""True if `value` holds no float, no integer beyond ±(2^53 - 1) and only ASCII keys.
+    r"""True if `value` holds no float, no integer beyond ±(2^53 - 1) and only ASCII keys,
+    and no container twice.
 
     For such values Python's compact, key-sorted json.dumps (ensure_ascii=False) writes
     exactly the RFC 8785 text: members sort alike (ASCII code points = UTF-16 units),
     strings escape alike (quote, backslash, \b \t \n \f \r, other controls as
     lowercase \u00xx), integers print alike. Floats (ECMAScript number format) and
-    non-ASCII keys (UTF-16 order) are left to the full implementation.
+    non-ASCII keys (UTF-16 order) are left to the full implementation, and so is a
+    container met twice: shared (JSON allows it, but it is rare) or cyclic (no JSON form;
+    `jcs` refuses it). Each container is expanded once, so the walk ends on any value,
+    and a value it accepts is a tree.
     """
     stack: list[object] = [value]
+    seen: set[int] = set()  # ids of the containers met (all alive: reachable from value)
     while stack:
         item = stack.pop()
         kind = type(item)
         # Most common first: payloads are objects of strings.
         if kind is str:
             continue
-        if kind is dict:
-            for key in item:  # type: ignore[attr-defined]
-                if type(key) is not str or not key.isascii():
-                    return False
-            stack.extend(item.values())  # type: ignore[attr-defined]
-        elif kind is list:
-            stack.extend(item)  # type: ignore[arg-type]
+        if kind is dict or kind is list:
+            if id(item) in seen:
+                return False
+            seen.add(id(item))
+            if kind is dict:
+                for key in item:  # type: ignore[attr-defined]
+                    if type(key) is not str or not key.isascii():
+                        return False
+                stack.extend(item.values())  # type: ignore[attr-defined]
+            else:
+                stack.extend(item)  # type: ignore[arg-type]
         elif kind is int:
             if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:  # type: ignore[operator]
                 return False
@@ -64,14 +76,56 @@ def _is_plain(value: object) -> bool:
     return True
 
 
+def _has_cycle(root: object) -> bool:
+    """Whether some container under `root` (dict values, list items) contains itself.
+
+    Depth first, iteratively, with the containers of the current path: a child already on
+    the path closes a cycle; a container fully explored before cannot lead back to it.
+    """
+    on_path: set[int] = set()
+    done: set[int] = set()
+    frames: list[tuple[object, Iterator[object]]] = []  # a container, its unvisited children
+
+    def enter(node: object) -> bool:
+        """Push `node`; True if it is on the path already (a cycle)."""
+        if type(node) is not dict and type(node) is not list:
+            return False
+        if id(node) in on_path:
+            return True
+        if id(node) not in done:
+            on_path.add(id(node))
+            children = node.values() if type(node) is dict else node
+            frames.append((node, iter(children)))
+        return False
+
+    if enter(root):
+        return True
+    while frames:
+        node, children = frames[-1]
+        child = next(children, _END)
+        if child is _END:
+            frames.pop()
+            on_path.discard(id(node))
+            done.add(id(node))
+        elif enter(child):
+            return True
+    return False
+
+
+_END = object()
+
+
 def jcs(value: object) -> bytes:
     """JCS(value) (RFC 8785): dait_chain.codec.jcs.canonicalize, with a fast path for the
     plain values payloads mostly are (see _is_plain; tests/spurc/test_payload.py checks
-    the two agree). Refusals are the codec's typed errors."""
+    the two agree). Refusals are the codec's typed errors; a cyclic value, on which the
+    codec would recurse until the interpreter's limit, is ErrJcsUnsupportedType."""
     if _is_plain(value):
         encoded = _encode_plain(value)
         if encoded is not None:
             return encoded
+    elif _has_cycle(value):
+        raise ErrJcsUnsupportedType("$: a container contains itself (cyclic value)")
     return canonicalize(value)
 
 
@@ -79,9 +133,30 @@ def _encode_plain(value: object) -> bytes | None:
     """The JCS bytes of a value _is_plain accepts; None if a string holds a lone surrogate
     (not UTF-8), which canonicalize then refuses with the codec's error."""
     try:
-        return _PLAIN_ENCODER.encode(value).encode("utf-8")
+        return _plain_text(value).encode("utf-8")
     except UnicodeEncodeError:
         return None
+
+
+def _canonical_plain_value(text: str) -> JsonValue | object:
+    """The value of `text` if `text` is exactly the JCS text of a plain value (_is_plain);
+    else _NOT_CANONICAL_PLAIN (the strict path then decides, and names the error).
+
+    Accepting needs no duplicate-name or NaN bookkeeping: the text is the re-encoding of
+    its own value, which has each member name once, and a NaN or Infinity would have been
+    a float, which is not plain. So whatever this accepts, the strict parser accepts with
+    the same value, and its JCS is `text`.
+    """
+    try:
+        value, end = _PLAIN_DECODER.raw_decode(text)
+    except ValueError:  # JSONDecodeError
+        return _NOT_CANONICAL_PLAIN
+    if end != len(text) or not _is_plain(value) or _plain_text(value) != text:
+        return _NOT_CANONICAL_PLAIN
+    return typing.cast(JsonValue, value)
+
+
+_NOT_CANONICAL_PLAIN = object()
 
 
 def _object_without_duplicates(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
@@ -103,11 +178,42 @@ def _no_constants(name: str) -> JsonValue:
 _STRICT_DECODER = json.JSONDecoder(
     object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
 )
+# The default decoder: every object is built by the C scanner, with no Python hook.
+_PLAIN_DECODER = json.JSONDecoder()
 # check_circular=False saves a bookkeeping dict per call and an entry per container: the
-# values it encodes passed _is_plain first, which only finishes for acyclic values.
+# values it encodes passed _is_plain first, which refuses a container met twice.
 _PLAIN_ENCODER = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), sort_keys=True, check_circular=False
 )
+
+
+def _c_plain_encoder() -> Callable[[object], str]:
+    """_PLAIN_ENCODER.encode as one call of the C encoder it builds on every call (with the
+    same arguments: no circularity markers, no default, compact separators, sorted keys,
+    non-ASCII kept), built once. The pure-Python fallback where the C module is absent."""
+    # Not in the typeshed stubs: the C accelerator json.encoder uses when present.
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _PLAIN_ENCODER.encode
+    encoder = make(
+        None,
+        _PLAIN_ENCODER.default,
+        json.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        True,
+        False,
+        True,
+    )
+
+    def encode(value: object) -> str:
+        return "".join(encoder(value, 0))
+
+    return encode
+
+
+_plain_text = _c_plain_encoder()
 
 
 def load_json(data: bytes) -> JsonValue:
@@ -174,10 +280,19 @@ def request_hash(request: InferRequest) -> bytes:
 def request_hash_of_body(body: bytes) -> bytes:
     """request_hash of a request body as sent (any JSON spelling of the request object).
 
-    The checked object is the request object itself (its three members, nothing else),
-    so it is canonicalized as parsed: the same JCS bytes as InferRequest.encode, without
-    building the InferRequest and its dict again on every receipt.
+    A tenant sends the JCS form, and then the hash is that of the body itself: the body
+    is parsed without the strict parser's hooks, and accepted as is when it is the JCS
+    text of a plain request object (_canonical_plain_value). Any other body takes the
+    strict path, which names the error: the checked request object is canonicalized as
+    parsed, the same JCS bytes as InferRequest.encode without building the InferRequest.
     """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""  # not a request object: the strict path reports it
+    value = _canonical_plain_value(text)
+    if _is_request_object(value):
+        return sha256(body)
     request_object = _request_object(body)
     # jcs(request_object), walking only params for the fast path: the rest is known plain
     # (three ASCII member names, two strings).
@@ -189,6 +304,17 @@ def request_hash_of_body(body: bytes) -> bytes:
         return sha256(canonicalize(request_object))
     except CodecError as exc:
         raise ErrRequestMalformed(exc.log) from exc
+
+
+def _is_request_object(value: object) -> bool:
+    """Exactly {"prompt": string, "params": object, "nonce": string} (decisions.md)."""
+    return (
+        type(value) is dict
+        and len(value) == 3
+        and type(value.get("prompt")) is str
+        and type(value.get("params")) is dict
+        and type(value.get("nonce")) is str
+    )
 
 
 def canonical_output(output: JsonValue) -> bytes:
@@ -205,7 +331,18 @@ def response_hash(output: JsonValue) -> bytes:
 
 
 def check_body_is_canonical_json(body: bytes) -> JsonValue:
-    """A JSON response body must be exactly JCS(model_output); return the output."""
+    """A JSON response body must be exactly JCS(model_output); return the output.
+
+    A body that is the JCS text of a plain value is accepted on the hook-free parse
+    (_canonical_plain_value); any other goes through the strict parser and the full JCS.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    value = _canonical_plain_value(text)
+    if value is not _NOT_CANONICAL_PLAIN:
+        return typing.cast(JsonValue, value)
     try:
         value = load_json(body)
     except ValueError as exc:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dait_chain.codec.errors import CodecError
+from dait_chain.codec.errors import CodecError, ErrJcsUnsupportedType
 from dait_chain.codec.jcs import canonicalize
 from dait_chain.spurc.errors import ErrRequestMalformed, ErrResponseMalformed
 from dait_chain.spurc.payload import (
     InferRequest,
+    canonical_output,
     check_body_is_canonical_json,
     jcs,
     parse_request,
@@ -110,3 +112,90 @@ def test_fast_jcs_agrees_with_the_codecs_jcs(value: object) -> None:
     except CodecError as exc:
         got = type(exc)
     assert got == want
+
+
+def _cyclic_values() -> list[object]:
+    in_list: list[object] = [1]
+    in_list.append(in_list)
+    in_dict: dict[str, object] = {"a": "x"}
+    in_dict["b"] = in_dict
+    # The cycle sits behind a member the fast path does not take (a non-ASCII key), and
+    # behind a shared, acyclic container met first.
+    behind_non_ascii: dict[str, object] = {"é": 1}
+    behind_non_ascii["z"] = [behind_non_ascii]
+    shared: list[object] = ["s"]
+    behind_shared: list[object] = [shared, shared]
+    behind_shared.append({"c": behind_shared})
+    return [in_list, in_dict, behind_non_ascii, behind_shared]
+
+
+@pytest.mark.parametrize("value", _cyclic_values())
+def test_cyclic_value_has_no_jcs_form_and_is_refused_with_a_typed_error(value: object) -> None:
+    with pytest.raises(ErrJcsUnsupportedType):
+        jcs(value)
+    with pytest.raises(ErrResponseMalformed):
+        canonical_output(value)  # type: ignore[arg-type]
+
+
+def test_shared_container_is_written_at_each_place_it_occurs() -> None:
+    shared = {"k": [1, "v"]}
+    assert jcs([shared, {"x": shared}]) == b'[{"k":[1,"v"]},{"x":{"k":[1,"v"]}}]'
+
+
+_requests = st.fixed_dictionaries(
+    {
+        "prompt": st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
+        "params": st.dictionaries(st.text(max_size=4), _json_values, max_size=3),
+        "nonce": st.text(max_size=4),
+    }
+)
+
+
+@given(_requests, st.sampled_from(["jcs", "spaced", "ascii", "unsorted"]))
+def test_request_hash_of_any_spelling_is_sha256_of_the_rfc8785_form(
+    request_object: dict[str, object], spelling: str
+) -> None:
+    """The hash of a request body, canonical (hashed as sent) or not (re-canonicalized),
+    is sha256 of the rfc8785 package's bytes; a request JCS cannot carry is refused."""
+    try:
+        want: object = hashlib.sha256(rfc8785.dumps(request_object)).digest()  # type: ignore[arg-type]
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError):
+        want = ErrRequestMalformed
+    body = _spell(request_object, spelling)
+    try:
+        got: object = request_hash_of_body(body)
+    except ErrRequestMalformed:
+        got = ErrRequestMalformed
+    assert got == want
+
+
+@given(_json_values, st.sampled_from(["jcs", "spaced", "ascii", "unsorted"]))
+def test_response_body_is_accepted_exactly_when_it_is_the_rfc8785_form(
+    output: object, spelling: str
+) -> None:
+    try:
+        canonical = rfc8785.dumps(output)  # type: ignore[arg-type]
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError):
+        return  # no JCS form: nothing to spell
+    body = _spell(output, spelling)
+    if body == canonical:
+        assert check_body_is_canonical_json(body) == json.loads(body)
+    else:
+        with pytest.raises(ErrResponseMalformed):
+            check_body_is_canonical_json(body)
+
+
+def _spell(value: object, spelling: str) -> bytes:
+    """A JSON text of `value`: the rfc8785 package's, or one of json.dumps's others."""
+    if spelling == "jcs":
+        try:
+            return rfc8785.dumps(value)  # type: ignore[arg-type]
+        except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError):
+            spelling = "spaced"
+    text = json.dumps(
+        value,
+        ensure_ascii=spelling == "ascii",
+        sort_keys=spelling != "unsorted",
+        separators=(", ", ": ") if spelling == "spaced" else (",", ":"),
+    )
+    return text.encode("utf-8", "surrogatepass")
