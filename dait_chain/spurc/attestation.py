@@ -200,10 +200,26 @@ def check_cert_chains_to_trusted_root(cert: SimAttestationKeyCert, policy: Trust
         raise ErrQuoteUntrusted(f"root {cert.root_pubkey.hex()} is revoked")
     if cert.attestation_pubkey in policy.revoked_keys:
         raise ErrQuoteUntrusted(f"attestation key {cert.attestation_pubkey.hex()} is revoked")
-    # The certificate without sig_root (its last field), built directly: cheaper than
-    # dataclasses.replace on every quote a tenant has not seen yet.
-    payload = SimAttestationKeyCert(cert.root_pubkey, cert.attestation_pubkey).encode()
+    payload = cert_signing_payload(cert)
     _check_sig(cert.root_pubkey, DOMAIN_SIM_AK_CERT, payload, cert.sig_root, "certificate")
+
+
+# Tag and length bytes of the certificate's two keys (fields 1 and 2, 33 bytes each).
+_CERT_ROOT_HEAD = bytes((1 << 3 | 2, 33))
+_CERT_AK_HEAD = bytes((2 << 3 | 2, 33))
+
+
+def cert_signing_payload(cert: SimAttestationKeyCert) -> bytes:
+    """The certificate without sig_root: what the root signs (its canonical encoding).
+
+    Both keys are fixed-size 33 bytes in a strictly decoded certificate, so that encoding
+    is their two fields with one-byte tag and length each, joined directly (on the path of
+    every quote a tenant has not seen yet); other keys go through the codec.
+    """
+    root, ak = cert.root_pubkey, cert.attestation_pubkey
+    if len(root) == 33 and len(ak) == 33:
+        return _CERT_ROOT_HEAD + root + _CERT_AK_HEAD + ak
+    return SimAttestationKeyCert(root, ak).encode()
 
 
 def verify_sim_quote(quote_type: QuoteType, body: bytes, policy: TrustPolicy) -> AttestedReport:

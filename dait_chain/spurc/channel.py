@@ -7,7 +7,7 @@ the tenant recomputes what the host sent and requires equality (decisions.md SPU
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from dait_chain.codec.errors import CodecError
 from dait_chain.crypto.address import validate_address
@@ -169,22 +169,44 @@ def apply_receipt_to_tree(
     state: ChannelState, receipt: Receipt, tree: MerkleAccumulator, leaf: bytes | None = None
 ) -> tuple[ChannelState, Frontier]:
     """apply_receipt with state n-1's receipts tree already restored: `tree` (which this
-    appends to). verify.py restores it once, to check the tenant's view, and extends it."""
-    tree.append(receipt.encode() if leaf is None else leaf)
-    new_state = ChannelState(
-        channel_id=state.channel_id,
-        host_addr=state.host_addr,
-        user_addr=state.user_addr,
-        model_id=state.model_id,
-        max_calls=state.max_calls,
-        deadline=state.deadline,
-        escrow_amount=state.escrow_amount,
-        spent_amount=state.spent_amount + receipt.price_uDAIT,
-        call_count=state.call_count + 1,
-        receipts_merkle_root=tree.root(),
-        turn_num=state.turn_num + 1,
-        sig_user=b"",
-        sig_host=b"",
-    )
-    assert new_state.turn_num <= UINT64_MAX  # preconditions bound every counter
+    appends to)."""
+    root = append_receipt(tree, receipt, leaf)
+    new_state = ChannelState(*updated_fields(state, receipt, root))
     return new_state, Frontier.of(tree)
+
+
+def append_receipt(tree: MerkleAccumulator, receipt: Receipt, leaf: bytes | None = None) -> bytes:
+    """Append receipt n's leaf (its canonical encoding including sig_host; `leaf` if at
+    hand) to the receipts tree of state n-1; the root of state n."""
+    tree.append(receipt.encode() if leaf is None else leaf)
+    return tree.root()
+
+
+# The fields updated_fields gives, in ChannelState order: all but the two signatures.
+UPDATED_FIELD_NAMES = tuple(
+    f.name for f in fields(ChannelState) if f.name not in ("sig_user", "sig_host")
+)
+
+
+def updated_fields(
+    state: ChannelState, receipt: Receipt, root: bytes
+) -> tuple[bytes, str, str, str, int, int, int, int, int, bytes, int]:
+    """Every field of state n but the signatures (which are cleared), in field order:
+    call_count + 1, spent_amount + price_uDAIT, receipts root `root`, turn_num + 1, the
+    rest as in state n-1. The one definition of the update: apply_receipt builds state n
+    from it, and the tenant compares the host's state n with it (verify.py)."""
+    turn_num = state.turn_num + 1
+    assert turn_num <= UINT64_MAX  # preconditions bound every counter
+    return (
+        state.channel_id,
+        state.host_addr,
+        state.user_addr,
+        state.model_id,
+        state.max_calls,
+        state.deadline,
+        state.escrow_amount,
+        state.spent_amount + receipt.price_uDAIT,
+        state.call_count + 1,
+        root,
+        turn_num,
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -101,9 +101,16 @@ HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]]
 class HeaderMap:
     """Headers keyed by lower-cased name, values with HTTP's surrounding OWS removed."""
 
-    fields: tuple[tuple[str, str], ...]  # sorted by lower-cased name
-    # The same pairs as a dict, for lookups; derived from `fields`, so not compared.
-    index: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Built by header_map and never changed after; compared as a dict (order aside).
+    index: Mapping[str, str]
+
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """The (lower-cased name, value) pairs, sorted by name."""
+        return tuple(sorted(self.index.items()))
+
+    def __hash__(self) -> int:
+        return hash(self.fields)
 
     def get(self, name: str) -> str | None:
         """The value of `name` (any case), or None if absent."""
@@ -119,7 +126,12 @@ class HeaderMap:
 
 def header_map(headers: HeaderInput) -> HeaderMap:
     """Fold header names to lower case and refuse a repeated SPUR-IC header (seed 002 §2)."""
-    pairs = tuple(headers.items() if isinstance(headers, Mapping) else headers)
+    # Pairs are the common input (HTTP clients, stream frames); the Mapping check is an
+    # ABC instance check, which costs more than the whole fold for a tuple.
+    if type(headers) is tuple or type(headers) is list:
+        pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]] = headers
+    else:
+        pairs = tuple(headers.items() if isinstance(headers, Mapping) else headers)
     seen = {name.lower(): value.strip(_OWS) for name, value in pairs}
     if len(seen) != len(pairs):
         # A name repeats (rare): keep the first value, refuse a repeated SPUR-IC header.
@@ -130,7 +142,7 @@ def header_map(headers: HeaderInput) -> HeaderMap:
                 seen[key] = value.strip(_OWS)
             elif key in _SPURC_HEADERS:
                 raise ErrHeaderMalformed(f"{name} appears more than once")
-    return HeaderMap(tuple(sorted(seen.items())), seen)
+    return HeaderMap(seen)
 
 
 @dataclass(frozen=True, slots=True)

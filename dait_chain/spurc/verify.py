@@ -46,7 +46,8 @@ last_seen + 1, so the count of accepted receipts is the last call_seq seen.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from dait_chain.codec.errors import CodecError
 from dait_chain.crypto.errors import CryptoError
@@ -61,7 +62,13 @@ from dait_chain.spurc.attestation import (
     check_report_data_binds_key,
     verify_quote,
 )
-from dait_chain.spurc.channel import ChannelTerms, Frontier, apply_receipt_to_tree
+from dait_chain.spurc.channel import (
+    UPDATED_FIELD_NAMES,
+    ChannelTerms,
+    Frontier,
+    append_receipt,
+    updated_fields,
+)
 from dait_chain.spurc.errors import (
     ErrCallSeqNotNext,
     ErrCallSeqReplay,
@@ -355,9 +362,7 @@ def check_counters_fit(state: ChannelState) -> None:
 
 
 # Every ChannelState field but the two signatures, as one tuple (a cheap comparison).
-_state_body = operator.attrgetter(
-    *(f.name for f in fields(ChannelState) if f.name not in ("sig_user", "sig_host"))
-)
+_state_body = operator.attrgetter(*UPDATED_FIELD_NAMES)
 
 
 # --- step 11 ----------------------------------------------------------------------------------
@@ -374,14 +379,18 @@ def decode_state(data: bytes) -> ChannelState:
 def check_host_state_matches(host_state: ChannelState, computed: ChannelState) -> None:
     """decisions.md SPUR-IC: the host's provisional state n equals the tenant's
     recomputation (both signature fields aside: the host signs, the user has not yet)."""
-    if _state_body(host_state) != _state_body(computed):
+    check_host_state_is_update(host_state, _state_body(computed))
+
+
+def check_host_state_is_update(host_state: ChannelState, want: tuple[object, ...]) -> None:
+    """check_host_state_matches against the fields of state n as channel.updated_fields
+    gives them (without building the state the host's decoded one would equal)."""
+    got = _state_body(host_state)
+    if got != want:
         differing = [
-            f.name
-            for f in fields(ChannelState)
-            if f.name not in ("sig_user", "sig_host")
-            and getattr(host_state, f.name) != getattr(computed, f.name)
+            name for name, g, w in zip(UPDATED_FIELD_NAMES, got, want, strict=True) if g != w
         ]
-        raise ErrHostStateMismatch(f"fields {differing} differ at turn {computed.turn_num}")
+        raise ErrHostStateMismatch(f"fields {differing} differ at turn {want[-1]}")
     if host_state.sig_user:
         raise ErrHostStateMismatch("a provisional state carries no sig_user")
 
@@ -403,6 +412,23 @@ def check_response(
     error of the first failing rule (module docstring). `trace`, if given, receives the
     key of each rule (RULES) as it passes."""
     passed = trace.append if trace is not None else _ignore
+    receipt, host_state, tree, parsed, report = _checks(
+        headers, request_bytes, response_bytes, channel_state, view, now_ms, passed
+    )
+    return Verified(receipt, host_state, Frontier.of(tree), parsed, report)
+
+
+def _checks(
+    headers: HeaderInput,
+    request_bytes: bytes,
+    response_bytes: bytes,
+    channel_state: ChannelState,
+    view: TenantView,
+    now_ms: int,
+    passed: Callable[[str], None],
+) -> tuple[Receipt, ChannelState, MerkleAccumulator, ResponseHeaders, AttestedReport]:
+    """check_response's checks, returning the parts of Verified (verify_receipt needs
+    only the state, and builds nothing else)."""
     tree = _state_tree(view, channel_state)  # check_view_matches_state
     framed = frame_response(headers, response_bytes)
     passed("framing")
@@ -428,13 +454,15 @@ def check_response(
     check_price_follows_rate_card(receipt, view.terms)
     check_within_escrow(receipt, channel_state)
     check_counters_fit(channel_state)
-    computed, frontier = apply_receipt_to_tree(channel_state, receipt, tree, parsed.receipt)
+    # State n (channel.apply_receipt), as its fields: the host's decoded state n is the
+    # value returned, so the tenant's own copy is never built.
+    state_n = updated_fields(channel_state, receipt, append_receipt(tree, receipt, parsed.receipt))
     passed("update")
     host_state = decode_state(parsed.state)
-    check_host_state_matches(host_state, computed)
+    check_host_state_is_update(host_state, state_n)
     check_state_host_signature(host_state, parsed.state)
     passed("host_state")
-    return Verified(receipt, host_state, frontier, parsed, report)
+    return receipt, host_state, tree, parsed, report
 
 
 def _ignore(_key: str) -> None:
@@ -452,9 +480,7 @@ def verify_receipt_or_raise(
 ) -> ChannelState:
     """Seed 002 §9, raising: the updated state n (provisional: sig_host set, sig_user
     empty) or the SpurcError of the first failing rule."""
-    return check_response(
-        headers, request_bytes, response_bytes, channel_state, view, now_ms=now_ms
-    ).state
+    return _checks(headers, request_bytes, response_bytes, channel_state, view, now_ms, _ignore)[1]
 
 
 def verify_receipt(

@@ -16,10 +16,12 @@ from dait_chain.spurc.attestation import (
     AttestedReport,
     Quote,
     QuoteCache,
+    SimAttestationKeyCert,
     SimQuoteBody,
     SimVendor,
     TrustPolicy,
     VerifierRegistry,
+    cert_signing_payload,
     check_measurement_vouches_for_model,
     check_report_data_binds_key,
     simulated_registry,
@@ -206,3 +208,11 @@ def test_quote_cache_hits_on_the_same_quote_and_policy() -> None:
     assert (cache.hits, cache.misses) == (4, 1)
     with pytest.raises(ErrQuoteUntrusted):
         cache.verify(quote, POLICY.revoke(VENDOR.root_pubkey), REGISTRY)
+
+
+@given(st.binary(min_size=33, max_size=33), st.binary(min_size=33, max_size=33))
+def test_certificate_payload_is_the_certificate_encoded_without_sig_root(
+    root: bytes, ak: bytes
+) -> None:
+    cert = SimAttestationKeyCert(root, ak, b"\x01" * 64)
+    assert cert_signing_payload(cert) == replace(cert, sig_root=b"").encode()

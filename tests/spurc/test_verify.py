@@ -21,11 +21,11 @@ from dait_chain.crypto.secp256k1 import (
 )
 from dait_chain.spurc import errors as E
 from dait_chain.spurc.attestation import SimVendor
-from dait_chain.spurc.channel import ChannelTerms, RateCard
+from dait_chain.spurc.channel import ChannelTerms, Frontier, RateCard, apply_receipt
 from dait_chain.spurc.headers import QuoteType
 from dait_chain.spurc.session import PreparedRequest
 from dait_chain.spurc.signing import check_state_host_signature
-from dait_chain.spurc.simworld import account_privkey
+from dait_chain.spurc.simworld import account_privkey, sim_host_identity, sim_open_state
 from dait_chain.spurc.values import ChannelState, Receipt
 from dait_chain.spurc.verify import (
     RULES,
@@ -38,6 +38,7 @@ from dait_chain.spurc.verify import (
 )
 
 from .harness import DEADLINE, Pair, Response, b64, digest, forge, make_pair, set_header
+from .strategies import receipts
 
 
 def _pair_at_turn_2(tmp: Path) -> Pair:
@@ -313,3 +314,24 @@ def test_signatures_on_the_result_use_their_domains(tmp_path: Path) -> None:
     )
     user_pub = pubkey_from_privkey(account_privkey("user"))
     assert verify_with_domain(user_pub, DOMAIN_STATE, state.without_sigs().encode(), state.sig_user)
+
+
+@given(st.lists(receipts, min_size=1, max_size=5))
+def test_update_counts_the_call_adds_the_price_and_appends_the_signed_receipt(
+    chain: list[Receipt],
+) -> None:
+    """Seed 002 §7 last step, state by state from turn 0; the root is recomputed from all
+    leaves (crypto.merkle.merkle_root, not the accumulator the update extends)."""
+    state = sim_open_state(sim_host_identity())
+    frontier = Frontier.empty()
+    for n, receipt in enumerate(chain, start=1):
+        prev = state
+        state, frontier = apply_receipt(prev, receipt, frontier)
+        assert state == replace(
+            prev,
+            call_count=n,
+            spent_amount=sum(r.price_uDAIT for r in chain[:n]),
+            receipts_merkle_root=merkle_root([r.encode() for r in chain[:n]]),
+            turn_num=n,
+        )
+        assert frontier.size == n and frontier.root() == state.receipts_merkle_root
