@@ -22,7 +22,7 @@ step is refused as a whole, so nothing of it remains (a failing ante changes not
 
 from __future__ import annotations
 
-import base64
+from binascii import b2a_base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +45,7 @@ from dait_chain.app.errors import (
     ErrUnknownRequest,
     ErrWrongSequence,
 )
-from dait_chain.app.events import Attribute, Event
+from dait_chain.app.events import make_attribute, make_event
 from dait_chain.app.tx import PUBKEY_TYPE_URL, TxView, read_tx, sign_doc_bytes
 from dait_chain.codec.errors import CodecError
 from dait_chain.codec.value import ProtoValue
@@ -63,11 +63,13 @@ from dait_chain.x.bank.keeper import BankKeeper
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """Where a message type goes: its module, its handler, its signer field."""
+    """Where a message type goes: its module, its handler, its signer field, and its type
+    URL (the "message" event's action)."""
 
     module: str
     handler: Callable[[Context, Any], None]
     signer_field: str
+    type_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +95,39 @@ def validate_basic(
     msgs = tx.messages
     if not msgs:
         raise ErrInvalidRequest("must contain at least one message")
-    signatures = len(tx.raw.signatures)
-    signer_infos = len(tx.keys)  # one entry per SignerInfo
+    signatures = len(tx.signatures)
+    signer_infos = len(tx.signer_infos)
     if not signatures:
         raise ErrNoSignatures("a tx needs one signature")
     if signatures > 1 or signer_infos > 1:
         raise ErrTooManySignatures("a DAIT tx has exactly one signer")
     if signer_infos != 1:
         raise ErrUnauthorized("wrong number of signers; expected 1, got 0")
+    if len(msgs) == 1:
+        # The common case, without the loop's bookkeeping.
+        msg = msgs[0]
+        route = routes.get(type(msg))
+        if route is None:
+            raise ErrUnknownRequest(f"unrecognized message type {msg.type_url()} at 0")
+        signer = getattr(msg, route.signer_field)
+        routed: tuple[tuple[ProtoValue, Route], ...] = ((msg, route),)
+    else:
+        signer, routed = _route_all(msgs, routes)
+    check_address(signer, "signer")
+    # An absent mode_info or single reads as mode 0, which is refused like any mode but
+    # SIGN_MODE_DIRECT (undefined numbers were refused by the decoder).
+    if tx.signer_infos[0].mode_info.single.mode != tx_pb2.SIGN_MODE_DIRECT:
+        raise ErrNotSupported("only SIGN_MODE_DIRECT single signers are supported")
+    fee = tx.fee
+    if fee.payer or fee.granter:
+        raise ErrNotSupported("fee payer and fee granter are not supported")
+    return signer, routed
+
+
+def _route_all(
+    msgs: tuple[ProtoValue, ...], routes: Mapping[type[Any], Route]
+) -> tuple[str, tuple[tuple[ProtoValue, Route], ...]]:
+    """Each message's route, in order; every message must name the first one's signer."""
     routed: list[tuple[ProtoValue, Route]] = []
     signer = ""
     for i, msg in enumerate(msgs):
@@ -113,14 +140,6 @@ def validate_basic(
         elif msg_signer != signer:
             raise ErrInvalidSigner(f"message {i} signer {msg_signer} != tx signer {signer}")
         routed.append((msg, route))
-    check_address(signer, "signer")
-    # An absent mode_info or single reads as mode 0, which is refused like any mode but
-    # SIGN_MODE_DIRECT (undefined numbers were refused by the decoder).
-    if tx.auth_info.signer_infos[0].mode_info.single.mode != tx_pb2.SIGN_MODE_DIRECT:
-        raise ErrNotSupported("only SIGN_MODE_DIRECT single signers are supported")
-    fee = tx.auth_info.fee
-    if fee.payer or fee.granter:
-        raise ErrNotSupported("fee payer and fee granter are not supported")
     return signer, tuple(routed)
 
 
@@ -132,6 +151,9 @@ def check_timeout_height(ctx: Context, timeout: int) -> None:
 
 def check_memo(memo: str, max_bytes: int) -> None:
     """Step 4: the memo's UTF-8 length (Go's len of a string) within the param."""
+    # A UTF-8 character is at most 4 bytes, so a short memo needs no encoding.
+    if len(memo) * 4 <= max_bytes:
+        return
     size = len(memo.encode())
     if size > max_bytes:
         raise ErrMemoTooLarge(f"maximum number of characters is {max_bytes} but received {size}")
@@ -157,6 +179,7 @@ def deduct_fee(
     account = auth.account(ctx, signer)
     if account is None:
         raise ErrUnknownAddress(f"fee payer address: {signer} does not exist")
+    coins = format_amount(fee)
     if fee:
         try:
             bank.send_to_module(ctx, signer, FEE_COLLECTOR, fee)
@@ -165,9 +188,9 @@ def deduct_fee(
             # DeductFees), without reading the balance twice on every tx.
             have = bank.balance(ctx, signer)
             raise ErrInsufficientFunds(
-                f"insufficient funds to pay fees; {format_amount(have)} < {format_amount(fee)}"
+                f"insufficient funds to pay fees; {format_amount(have)} < {coins}"
             ) from None
-    ctx.events.emit("tx", fee=format_amount(fee), fee_payer=signer)
+    ctx.events.emit_flat(("tx", "fee", coins, "fee_payer", signer))
     return account
 
 
@@ -202,14 +225,13 @@ def verify_signature(
     A wrong chain id or account number changes the signed bytes, so it shows as a failed
     signature (sdk 4), as Cosmos reports it.
     """
-    given = tx.auth_info.signer_infos[0].sequence
-    if given != account.sequence:
-        raise ErrWrongSequence(
-            f"account sequence mismatch, expected {account.sequence}, got {given}"
-        )
-    raw = tx.raw
-    doc = sign_doc_bytes(raw.body_bytes, raw.auth_info_bytes, ctx.chain_id, account.account_number)
-    signature = raw.signatures[0]
+    given = tx.signer_infos[0].sequence
+    sequence = account.sequence
+    if given != sequence:
+        raise ErrWrongSequence(f"account sequence mismatch, expected {sequence}, got {given}")
+    number = account.account_number
+    doc = sign_doc_bytes(tx.body_bytes, tx.auth_info_bytes, ctx.chain_id, number)
+    signature = tx.signatures[0]
     try:
         ok = secp256k1.verify(pub_key, doc, signature)
     except CryptoError as exc:
@@ -217,17 +239,16 @@ def verify_signature(
     if not ok:
         raise ErrUnauthorized(
             f"signature verification failed; please verify account number "
-            f"({account.account_number}), sequence ({account.sequence}) and chain-id "
-            f"({ctx.chain_id})"
+            f"({number}), sequence ({sequence}) and chain-id ({ctx.chain_id})"
         )
+    address = account.address
     # Unique to this tx, so built directly rather than through the event cache.
-    acc_seq = f"{account.address}/{account.sequence}"
-    ctx.events.emit_event(Event("tx", (Attribute("acc_seq", acc_seq),)))
-    signature_b64 = base64.b64encode(signature).decode()
-    ctx.events.emit_event(Event("tx", (Attribute("signature", signature_b64),)))
-    auth.set_account(
-        ctx, BaseAccount(account.address, pub_key, account.account_number, account.sequence + 1)
-    )
+    events = ctx.events
+    acc_seq = make_attribute("acc_seq", f"{address}/{sequence}")
+    events.emit_event(make_event("tx", (acc_seq,)))
+    signature_b64 = make_attribute("signature", b2a_base64(signature, newline=False).decode())
+    events.emit_event(make_event("tx", (signature_b64,)))
+    auth.set_account(ctx, BaseAccount(address, pub_key, number, sequence + 1))
 
 
 def ante(
@@ -244,7 +265,7 @@ def ante(
     check_timeout_height(ctx, body.timeout_height)
     params = auth.get_params(ctx)  # read once: no step before the fee writes state
     check_memo(body.memo, params.max_memo_characters)
-    fee = fee_amount(tx.auth_info.fee.amount)
+    fee = fee_amount(tx.fee.amount)
     account = deduct_fee(ctx, auth, bank, signer, fee, params.min_fee)
     pub_key = set_pub_key(account, tx.keys[0])
     verify_signature(ctx, auth, tx, account, pub_key)

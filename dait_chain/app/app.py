@@ -32,7 +32,7 @@ from dait_chain.app.abci import (
 from dait_chain.app.ante import Route, ante
 from dait_chain.app.context import Context, ExecMode
 from dait_chain.app.errors import ErrInvalidBlock, ErrInvalidGenesis, ErrVoteExtension
-from dait_chain.app.events import Event, EventManager, new_event, with_attribute
+from dait_chain.app.events import EventManager
 from dait_chain.app.genesis import (
     GOV_AUTHORITY_FIELD,
     gov_authority_export,
@@ -40,7 +40,6 @@ from dait_chain.app.genesis import (
     set_gov_authority,
 )
 from dait_chain.app.module import NOTHING_DUE, Due, Keepers, Module, ModuleFactory, overrides
-from dait_chain.codec.value import ProtoValue
 from dait_chain.errors import DaitError
 from dait_chain.store.commitment import CommitKVStore
 from dait_chain.store.kv import CacheKV, Pair
@@ -59,7 +58,7 @@ def build_routes(modules: Sequence[Module]) -> dict[type[Any], Route]:
         for msg_type, handler in module.msg_handlers().items():
             if msg_type in routes:
                 raise TypeError(f"{msg_type.__name__} handled by two modules")
-            routes[msg_type] = Route(module.name, handler, signers[msg_type])
+            routes[msg_type] = Route(module.name, handler, signers[msg_type], msg_type.type_url())
     return routes
 
 
@@ -76,6 +75,12 @@ def genesis_uint(value: object, what: str) -> int:
     if not 0 <= number <= UINT64_MAX:
         raise ErrInvalidGenesis(f"{what}: {number} is not a uint64")
     return number
+
+
+def _drop(branch: CacheKV, events: EventManager) -> None:
+    """Discard a failed tx's writes and events (its branch is reused by the next tx)."""
+    branch.discard()
+    events.clear()
 
 
 class DaitApp:
@@ -97,8 +102,6 @@ class DaitApp:
             built.append(module)
         self.modules: tuple[Module, ...] = tuple(built)
         self.routes = build_routes(self.modules)
-        # The type URL of each message type, for its "message" event (computed once).
-        self._type_urls: dict[type[ProtoValue], str] = {}
         self.auth = self.keepers.auth
         self.bank = self.keepers.bank
         self._pre_blockers = [m for m in self.modules if overrides(m, "pre_block")]
@@ -110,6 +113,8 @@ class DaitApp:
             raise TypeError("at most one module may implement extend_vote")
         self._extender = extenders[0] if extenders else None
         self.store = CommitKVStore()
+        # (block context, its tx context, that context's store): see _tx_context
+        self._tx_ctx: tuple[Context, Context, CacheKV] | None = None
         self.chain_id = ""
         self.height = 0
         self.time_ms = 0
@@ -231,6 +236,7 @@ class DaitApp:
         tx_ctx = replace(ctx, mode=ExecMode.TX)
         for tx_bytes in txs[claimed:]:
             results.append(self.deliver_tx(tx_ctx, tx_bytes))
+        self._tx_ctx = None
         end_ctx = replace(ctx, mode=ExecMode.END_BLOCK, events=EventManager())
         for module in self._end_blockers:
             module.end_block(end_ctx)
@@ -250,9 +256,55 @@ class DaitApp:
         else does.
         """
         # One branch and one context serve the whole tx: once the ante's writes are
-        # flushed the branch is empty again and becomes the messages' branch, and each
-        # message's events are taken from the manager before the next one runs (keepers
-        # never keep a context). Dropping the branch unwritten discards a failed message.
+        # flushed the branch is empty again and becomes the messages' branch. Dropping the
+        # branch unwritten (and the manager's events) discards a failed message.
+        ctx, branch = self._tx_context(block_ctx)
+        events = ctx.events
+        try:
+            outcome = ante(ctx, tx_bytes, self.routes, self.auth, self.bank)
+        except DaitError as err:
+            _drop(branch, events)
+            return TxResult(err.code, err.codespace, err.log)
+        except BaseException:
+            _drop(branch, events)  # the block aborts; leave the reused context clean
+            raise
+        branch.write()
+        ante_events = events.take()
+        try:
+            for index, (msg, route) in enumerate(outcome.msgs):
+                # Cosmos runMsgs: a "message" event, then the handler's events, each of
+                # them ending with msg_index.
+                events.set_trailing_attribute("msg_index", str(index))
+                events.emit_flat(
+                    (
+                        "message",
+                        "action",
+                        route.type_url,
+                        "sender",
+                        outcome.signer,
+                        "module",
+                        route.module,
+                    )
+                )
+                route.handler(ctx, msg)
+        except DaitError as err:
+            _drop(branch, events)
+            return TxResult(err.code, err.codespace, err.log, ante_events)
+        except BaseException:
+            _drop(branch, events)
+            raise
+        finally:
+            events.clear_trailing_attribute()
+        branch.write()
+        return TxResult(0, "", "", ante_events + events.take())
+
+    def _tx_context(self, block_ctx: Context) -> tuple[Context, CacheKV]:
+        """The context every tx of block_ctx's block runs in, and its store: a branch of
+        the block's store and an event manager, both empty between txs (built once per
+        block; keepers never keep a context)."""
+        cached = self._tx_ctx
+        if cached is not None and cached[0] is block_ctx:
+            return cached[1], cached[2]
         branch = CacheKV(block_ctx.store)
         ctx = Context(
             block_ctx.chain_id,
@@ -263,39 +315,8 @@ class DaitApp:
             EventManager(),
             block_ctx.mode,
         )
-        try:
-            outcome = ante(ctx, tx_bytes, self.routes, self.auth, self.bank)
-        except DaitError as err:
-            return TxResult(err.code, err.codespace, err.log)
-        branch.write()
-        events = ctx.events.take()
-        msg_events: list[Event] = []
-        try:
-            for index, (msg, route) in enumerate(outcome.msgs):
-                route.handler(ctx, msg)
-                msg_events.append(
-                    new_event(
-                        "message",
-                        action=self._type_url(type(msg)),
-                        sender=outcome.signer,
-                        module=route.module,
-                        msg_index=index,
-                    )
-                )
-                # Cosmos runMsgs appends msg_index to every event of a message.
-                msg_index = str(index)
-                for event in ctx.events.take():
-                    msg_events.append(with_attribute(event, "msg_index", msg_index))
-        except DaitError as err:
-            return TxResult(err.code, err.codespace, err.log, events)
-        branch.write()
-        return TxResult(0, "", "", events + tuple(msg_events))
-
-    def _type_url(self, msg_type: type[ProtoValue]) -> str:
-        url = self._type_urls.get(msg_type)
-        if url is None:
-            url = self._type_urls[msg_type] = msg_type.type_url()
-        return url
+        self._tx_ctx = (block_ctx, ctx, branch)
+        return ctx, branch
 
     # ---- invariants and views ------------------------------------------------------------
 

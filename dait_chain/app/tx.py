@@ -162,9 +162,11 @@ PUBKEY_TYPE_URL = PubKey.type_url()
 
 
 class TxView(NamedTuple):
-    """A tx strictly decoded for the ante handler: the protobuf messages as parsed (read
-    field by field where needed), the messages as values, and each signer's carried key.
-    `parse_tx` and the ante handler both start from it, so they accept the same bytes."""
+    """A tx strictly decoded for the ante handler: the protobuf messages as parsed, the
+    messages as values, each signer's carried key, and the fields the ante reads, each
+    read from the parsed messages once (every read of a sub-message or repeated field
+    builds a new wrapper object). `parse_tx` and the ante handler both start from it, so
+    they accept the same bytes."""
 
     raw: tx_pb2.TxRaw
     body: tx_pb2.TxBody
@@ -173,6 +175,11 @@ class TxView(NamedTuple):
     # per SignerInfo: (the key Any's type URL, the PubKey's key bytes when it is one);
     # ("", b"") when no key is carried
     keys: tuple[tuple[str, bytes], ...]
+    body_bytes: bytes
+    auth_info_bytes: bytes
+    signatures: tuple[bytes, ...]
+    signer_infos: tuple[tx_pb2.SignerInfo, ...]
+    fee: tx_pb2.Fee
 
 
 _NO_KEY = ("", b"")
@@ -205,11 +212,25 @@ def read_tx(tx_bytes: bytes) -> TxView:
     Raises the codec's registered errors on exactly the bytes `decode_tx` refuses.
     """
     raw = strict.decode(tx_pb2.TxRaw, tx_bytes)
-    body = strict.decode(tx_pb2.TxBody, raw.body_bytes)
-    auth = strict.decode(tx_pb2.AuthInfo, raw.auth_info_bytes)
-    messages = tuple(unpack_any(m) for m in body.messages)
-    keys = tuple(_carried_key(info) for info in auth.signer_infos)
-    return TxView(raw, body, auth, messages, keys)
+    body_bytes = raw.body_bytes
+    auth_info_bytes = raw.auth_info_bytes
+    body = strict.decode(tx_pb2.TxBody, body_bytes)
+    auth = strict.decode(tx_pb2.AuthInfo, auth_info_bytes)
+    messages = tuple(map(unpack_any, body.messages))
+    infos = tuple(auth.signer_infos)
+    keys = tuple(map(_carried_key, infos))
+    return TxView(
+        raw,
+        body,
+        auth,
+        messages,
+        keys,
+        body_bytes,
+        auth_info_bytes,
+        tuple(raw.signatures),
+        infos,
+        auth.fee,
+    )
 
 
 def _parsed_signer(info: tx_pb2.SignerInfo, key: tuple[str, bytes]) -> ParsedSigner:
@@ -225,13 +246,13 @@ def parse_tx(tx_bytes: bytes) -> ParsedTx:
     Raises the codec's registered errors on exactly the bytes `decode_tx` refuses.
     """
     view = read_tx(tx_bytes)
-    raw, body, auth = view.raw, view.body, view.auth_info
-    signers = tuple(map(_parsed_signer, auth.signer_infos, view.keys))
-    fee = auth.fee
+    body = view.body
+    signers = tuple(map(_parsed_signer, view.signer_infos, view.keys))
+    fee = view.fee
     return ParsedTx(
-        raw.body_bytes,
-        raw.auth_info_bytes,
-        tuple(raw.signatures),
+        view.body_bytes,
+        view.auth_info_bytes,
+        view.signatures,
         view.messages,
         body.memo,
         body.timeout_height,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -338,16 +338,28 @@ class ProtoValueCodec(ValueCodec[E]):
     Decoding is a pure function of the bytes and the values are immutable, so the values
     of recently decoded bytes are kept (bounded, cleared when full): params and other
     records read on every tx are parsed once, not once per read.
+
+    `is_plain`, if given, tells values whose fields have exactly the types decoding gives
+    (so that decoding a value's encoding gives back an equal value): their encodings are
+    remembered as decoding to them, so a record written in one tx and read in the next (an
+    account's sequence) is not parsed again. Without it, nothing is remembered from an
+    encode (a value built with a list where decoding gives a tuple would read back
+    unnormalised).
     """
 
     _CACHE_LIMIT = 1 << 12
 
-    def __init__(self, cls: type[E]) -> None:
+    def __init__(self, cls: type[E], is_plain: Callable[[E], bool] | None = None) -> None:
         self.cls = cls
         self._decoded: dict[bytes, E] = {}
+        self._is_plain = is_plain
 
     def encode(self, value: E) -> bytes:
-        return value.encode()
+        data = value.encode()
+        is_plain = self._is_plain
+        if is_plain is not None and is_plain(value):
+            self._remember(data, value)
+        return data
 
     def decode(self, data: bytes) -> E:
         if type(data) is not bytes:
@@ -355,10 +367,14 @@ class ProtoValueCodec(ValueCodec[E]):
         decoded = self._decoded.get(data)
         if decoded is None:
             decoded = self.cls.decode(data)  # type: ignore[attr-defined]
-            if len(self._decoded) >= self._CACHE_LIMIT:
-                self._decoded.clear()
-            self._decoded[data] = decoded
+            self._remember(data, decoded)
         return decoded
+
+    def _remember(self, data: bytes, value: E) -> None:
+        cache = self._decoded
+        if len(cache) >= self._CACHE_LIMIT:
+            cache.clear()
+        cache[data] = value
 
 
 Uint64Value: ValueCodec[int] = _Uint64Value()
@@ -411,11 +427,26 @@ class Map(Generic[K, V]):
 
     def has(self, ctx: HasStore, key: K) -> bool:
         """Whether key is present."""
-        return ctx.store.has(self.prefix + self.key_codec.encode(key))
+        return ctx.store.get(self.prefix + self.key_codec.encode(key)) is not None
 
     def set(self, ctx: HasStore, key: K, value: V) -> None:
         """Store value at key."""
         ctx.store.set(self.prefix + self.key_codec.encode(key), self.value_codec.encode(value))
+
+    def locate(self, ctx: HasStore, key: K) -> tuple[bytes, V | None]:
+        """(the full store key of key, its value or None): a read-modify-write then calls
+        `set_at` / `delete_at` with that store key instead of encoding the key again."""
+        store_key = self.prefix + self.key_codec.encode(key)
+        raw = ctx.store.get(store_key)
+        return store_key, None if raw is None else self.value_codec.decode(raw)
+
+    def set_at(self, ctx: HasStore, store_key: bytes, value: V) -> None:
+        """Store value at a full store key returned by `locate`."""
+        ctx.store.set(store_key, self.value_codec.encode(value))
+
+    def delete_at(self, ctx: HasStore, store_key: bytes) -> None:
+        """Remove a full store key returned by `locate`."""
+        ctx.store.delete(store_key)
 
     def delete(self, ctx: HasStore, key: K) -> None:
         """Remove key (no-op if absent)."""

@@ -106,3 +106,23 @@ def test_failed_tx_does_not_affect_the_next_tx_in_the_block() -> None:
     results = chain.block(bad, good).tx_results
     assert [r.ok for r in results] == [False, True]
     assert chain.balance(alice) == BALANCE - FEE + 10
+
+
+def test_tx_refused_in_the_ante_after_paying_leaves_nothing_for_the_next_tx() -> None:
+    """The fee is moved before the signature is checked; a tx refused there leaves no
+    write and no event, even though the next tx of the block runs in the same context
+    (the app reuses one tx branch and event manager per block)."""
+    chain = fresh_chain()
+    alice, bob = chain.alice, chain.bob
+    number, sequence = chain.account(alice)
+    forged = chain.tx(  # signed for another account number: fails after the fee moved
+        alice, MsgSend(alice.address, bob.address, (Coin("uDAIT", "1"),)), account_number=number + 1
+    )
+    good = chain.tx(bob, MsgSend(bob.address, alice.address, (Coin("uDAIT", "10"),)))
+    bad_result, good_result = chain.block(forged, good).tx_results
+    assert (bad_result.codespace, bad_result.code, bad_result.events) == ("sdk", 4, ())
+    assert good_result.ok
+    assert chain.balance(alice) == BALANCE + 10
+    assert chain.account(alice) == (number, sequence)
+    spent = [e for e in good_result.events if e.type == "coin_spent"]
+    assert [e.get("spender") for e in spent] == [bob.address, bob.address]

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from dait_chain.app.context import Context
-from dait_chain.app.events import Attribute, Event, EventManager, new_event
+from dait_chain.app.events import (
+    Attribute,
+    Event,
+    EventManager,
+    flat_event,
+    make_attribute,
+    make_event,
+    new_event,
+)
 from dait_chain.store.kv import KVStore
 
 
@@ -52,3 +60,45 @@ def test_take_empties_the_manager() -> None:
     manager.emit("a")
     assert [e.type for e in manager.take()] == ["a"]
     assert manager.events == ()
+
+
+def test_trailing_attribute_ends_every_event_recorded_while_set() -> None:
+    """The app tags a message's events with msg_index (Cosmos runMsgs) through the
+    manager: emitted by keyword, by flat tuple, ready-made, or taken from a written
+    branch, each event gets the attribute last; events recorded after clearing do not."""
+    ctx = Context("c", 1, 0, "", KVStore())
+    manager = ctx.events
+    manager.set_trailing_attribute("msg_index", "3")
+    manager.emit("a", x=1)
+    manager.emit_flat(("b", "y", "2"))
+    manager.emit_event(Event("c", (Attribute("z", "3"),)))
+    child, write = ctx.branch()
+    child.events.emit("d")  # the branch's own manager has no trailer
+    assert child.events.events == (Event("d", ()),)
+    write()
+    manager.clear_trailing_attribute()
+    manager.emit("e")
+    tag = Attribute("msg_index", "3")
+    assert manager.take() == (
+        Event("a", (Attribute("x", "1"), tag)),
+        Event("b", (Attribute("y", "2"), tag)),
+        Event("c", (Attribute("z", "3"), tag)),
+        Event("d", (tag,)),
+        Event("e", ()),
+    )
+
+
+def test_events_built_without_init_equal_constructed_ones() -> None:
+    attr = make_attribute("k", "v")
+    assert attr == Attribute("k", "v") and hash(attr) == hash(Attribute("k", "v"))
+    assert make_event("t", (attr,)) == Event("t", (Attribute("k", "v"),))
+    assert flat_event(("t", "k", "v")) == new_event("t", k="v")
+    with pytest.raises(AttributeError):
+        attr.key = "other"  # type: ignore[misc]  # still frozen
+
+
+def test_clear_drops_the_events_of_a_failed_tx() -> None:
+    manager = EventManager()
+    manager.emit("lost")
+    manager.clear()
+    assert manager.events == () and len(manager) == 0

@@ -18,6 +18,7 @@ from dait_chain.store.collections import (
     KeySet,
     Map,
     PairKey,
+    ProtoValueCodec,
     Schema,
     Sequence,
     StrKey,
@@ -33,6 +34,7 @@ from dait_chain.store.errors import (
     ErrSequenceOverflow,
 )
 from dait_chain.store.kv import CacheKV, KVStore
+from dait_chain.x.auth.types import BaseAccount, is_plain_account
 
 text = st.text(st.characters(blacklist_characters="\x00", codec="utf-8"), max_size=8)
 u64 = st.integers(0, UINT64_MAX)
@@ -265,3 +267,31 @@ def test_sequence_refuses_to_pass_uint64_max_and_keeps_its_value() -> None:
     with pytest.raises(ErrSequenceOverflow):
         seq.next(ctx)
     assert seq.peek(ctx) == UINT64_MAX
+
+
+def test_locate_then_set_at_or_delete_at_is_a_read_modify_write() -> None:
+    ctx = Bound(KVStore())
+    balances: Map[str, int] = Map(Schema("m"), 1, "balances", StrKey, IntValue)
+    key, value = balances.locate(ctx, "alice")
+    assert key == balances.store_key("alice") and value is None
+    balances.set_at(ctx, key, 7)
+    assert balances.locate(ctx, "alice") == (key, 7) and balances.get(ctx, "alice") == 7
+    balances.delete_at(ctx, key)
+    assert not balances.has(ctx, "alice")
+
+
+def test_plain_encoded_values_are_read_back_without_parsing() -> None:
+    """A value the is_plain predicate accepts is remembered by its encoding, so reading
+    it back returns an equal value without decoding; others are decoded as usual."""
+    codec = ProtoValueCodec(BaseAccount, is_plain_account)
+    plain = BaseAccount("dait1x", b"", 4, 9)
+    data = codec.encode(plain)
+    assert data == plain.encode()
+    assert codec.decode(data) is plain
+    odd = BaseAccount("dait1x", b"", 4, _Number(10))
+    read = codec.decode(codec.encode(odd))
+    assert read is not odd and type(read.sequence) is int
+
+
+class _Number(int):
+    """An int subclass: encodable, but decoding gives a plain int."""

@@ -14,7 +14,7 @@ from dait_chain.app.context import Context
 from dait_chain.app.errors import ErrUnknownAddress
 from dait_chain.crypto.address import module_address
 from dait_chain.store.collections import Item, Map, ProtoValueCodec, Schema, Sequence, StrKey
-from dait_chain.x.auth.types import DEFAULT_PARAMS, BaseAccount, Params
+from dait_chain.x.auth.types import DEFAULT_PARAMS, BaseAccount, Params, is_plain_account
 
 MODULE_NAME = "auth"
 FEE_COLLECTOR = "fee_collector"
@@ -32,7 +32,7 @@ class AuthKeeper:
         self.schema = schema
         self.params: Item[Params] = Item(schema, 0, "params", ProtoValueCodec(Params))
         self.accounts: Map[str, BaseAccount] = Map(
-            schema, 1, "accounts", StrKey, ProtoValueCodec(BaseAccount)
+            schema, 1, "accounts", StrKey, ProtoValueCodec(BaseAccount, is_plain_account)
         )
         self.next_account_number = Sequence(schema, 2, "next_account_number")
         # name -> permissions; address -> name. Static wiring, not state.

@@ -41,5 +41,17 @@ class GenesisState(ProtoValue):
     next_account_number: int
 
 
+def is_plain_account(account: BaseAccount) -> bool:
+    """Whether every field of account has exactly the type decoding gives (str, bytes,
+    int), so that decoding its encoding gives back an equal account (a str round-trips
+    through UTF-8; an out-of-range int or key size is refused by the encoder)."""
+    return (
+        type(account.address) is str
+        and type(account.pub_key) is bytes
+        and type(account.account_number) is int
+        and type(account.sequence) is int
+    )
+
+
 # specs/app.md "x/auth": a flat fee of 0.001 DAIT per tx; Cosmos's default memo limit.
 DEFAULT_PARAMS = Params(min_fee=1_000, max_memo_characters=256)

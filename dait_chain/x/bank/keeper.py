@@ -53,14 +53,17 @@ class BankKeeper:
         Creates the recipient's account if it has none (Cosmos SendCoins). A zero amount
         moves nothing and emits nothing.
         """
-        check_amount(amount)
+        if type(amount) is not int or not 0 <= amount <= MAX_AMOUNT:
+            check_amount(amount)  # refuses it, unless an int subclass in range
         if amount == 0:
             return
         coins = format_amount(amount)  # the amount attribute of all three events
         self._sub(ctx, from_address, amount, coins)
         self._add(ctx, to_address, amount, coins)
         self.auth.ensure_account(ctx, to_address)
-        ctx.events.emit(ev.EVENT_TRANSFER, recipient=to_address, sender=from_address, amount=coins)
+        ctx.events.emit_flat(
+            (ev.EVENT_TRANSFER, "recipient", to_address, "sender", from_address, "amount", coins)
+        )
 
     def send_to_module(
         self, ctx: Context, from_address: str, module_name: str, amount: int
@@ -126,17 +129,26 @@ class BankKeeper:
 
     def _sub(self, ctx: Context, address: str, amount: int, coins: str) -> None:
         """Take amount (written coins, as events carry it) from address's balance."""
-        have = self.balance(ctx, address)
+        balances = self.balances
+        key, have = balances.locate(ctx, address)
+        if have is None:
+            have = 0
         if have < amount:
             # Cosmos subUnlockedCoins: "spendable balance X is smaller than Y"
             raise ErrInsufficientFunds(
                 f"spendable balance {format_amount(have)} is smaller than {coins}"
             )
-        self.set_balance(ctx, address, have - amount)
-        ctx.events.emit(ev.EVENT_COIN_SPENT, spender=address, amount=coins)
+        if have == amount:
+            balances.delete_at(ctx, key)  # only non-zero balances are stored
+        else:
+            balances.set_at(ctx, key, have - amount)
+        ctx.events.emit_flat((ev.EVENT_COIN_SPENT, "spender", address, "amount", coins))
 
     def _add(self, ctx: Context, address: str, amount: int, coins: str) -> None:
         """Add amount (written coins) to address's balance."""
+        balances = self.balances
+        key, have = balances.locate(ctx, address)
         # No overflow check: every balance is at most the supply, which is bounded at mint.
-        self.set_balance(ctx, address, self.balance(ctx, address) + amount)
-        ctx.events.emit(ev.EVENT_COIN_RECEIVED, receiver=address, amount=coins)
+        # amount > 0 (callers return early on zero), so the new balance is non-zero.
+        balances.set_at(ctx, key, amount if have is None else have + amount)
+        ctx.events.emit_flat((ev.EVENT_COIN_RECEIVED, "receiver", address, "amount", coins))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dait_chain.app.errors import ErrInvalidAddress, ErrInvalidGenesis, ErrUnknownAddress
 from dait_chain.app.testkit import BASE_MODULES, TestChain, actor
@@ -12,6 +15,7 @@ from dait_chain.crypto.address import encode_address, module_address
 from dait_chain.x.auth import check_address
 from dait_chain.x.auth.genesis import parse_genesis
 from dait_chain.x.auth.keeper import AuthKeeper
+from dait_chain.x.auth.types import BaseAccount, is_plain_account
 
 
 @pytest.mark.parametrize(
@@ -130,3 +134,25 @@ def test_module_address_in_auth_genesis_is_refused() -> None:
     with pytest.raises(ErrInvalidGenesis, match="module account"):
         app.init_chain(genesis)
     assert app.state_pairs() == []
+
+
+@given(
+    st.text(max_size=50),
+    st.sampled_from([b"", b"\x02" * 33]),
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 2**64 - 1),
+)
+def test_a_plain_account_decodes_from_its_encoding_to_itself(
+    address: str, pub_key: bytes, number: int, sequence: int
+) -> None:
+    """is_plain_account vouches that decode(encode(a)) == a (the account codec then keeps
+    a written account as read): fields of exactly the decoded types round-trip."""
+    account = BaseAccount(address, pub_key, number, sequence)
+    assert is_plain_account(account)
+    assert BaseAccount.decode(account.encode()) == account
+
+
+def test_accounts_with_other_field_types_are_not_plain() -> None:
+    assert not is_plain_account(BaseAccount("a", bytearray(b""), 1, 1))  # type: ignore[arg-type]
+    assert not is_plain_account(BaseAccount("a", b"", True, 1))
+    assert not is_plain_account(BaseAccount("a", b"", 1, IntEnum("E", "ONE").ONE))
