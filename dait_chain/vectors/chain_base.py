@@ -451,6 +451,16 @@ def app_genesis_cases() -> Iterator[CaseSpec]:
             "the bank supply differs from the balances",
             {**good, "bank": {**good["bank"], "supply": "1"}},
         ),
+        (
+            "gov_authority_not_an_address",
+            "a gov_authority that is not a bech32 address",
+            {**good, "gov_authority": "dait1nope"},
+        ),
+        (
+            "gov_authority_not_canonical",
+            "a gov_authority in upper case (valid bech32, not canonical)",
+            {**good, "gov_authority": ALICE.address.upper()},
+        ),
     ):
         yield chain_case(
             "genesis",

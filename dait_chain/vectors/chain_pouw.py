@@ -3,8 +3,9 @@ audits, every refusal, seeded runs.
 
 specs/pouw.md §8 (seed 003 "Commit-reveal flow", "Messages"). The host `host` serves a
 channel opened by `user` (block 1); `host2` serves another; the model registry and the
-simulated vendor's root come from genesis, since the gov authority (the gov module
-account) cannot sign a tx in this app.
+simulated vendor's root come from genesis. The default gov authority (the gov module
+account) cannot sign a tx, so the `gov` suite's genesis names the account `gov` as its
+`gov_authority` (specs/app.md §6) and the gov-only messages run as txs it signs.
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dait_chain.crypto.hashing import sha256
+from dait_chain.spurc.attestation import SimVendor
 from dait_chain.spurc.host import HostIdentity
 from dait_chain.spurc.model import sim_model_hash
-from dait_chain.spurc.simworld import DEFAULT_MODEL_ID, sim_host_identity, sim_vendor
+from dait_chain.spurc.simworld import (
+    DEFAULT_MODEL_ID,
+    ROGUE_VENDOR_SEED,
+    sim_host_identity,
+    sim_vendor,
+)
 from dait_chain.spurc.values import Receipt as SpurcReceipt
 from dait_chain.vectors.case import CaseSpec
 from dait_chain.vectors.chain_run import ChainBuilder, Party, built, genesis_of, party
@@ -64,16 +71,22 @@ class PouwScene:
     """Validators val-a and val-b, hosts with one open channel each, an auditor."""
 
     def __init__(
-        self, *, hosts_credits: tuple[HostCredits, ...] = (), **param_changes: Any
+        self,
+        *,
+        hosts_credits: tuple[HostCredits, ...] = (),
+        with_gov: bool = False,
+        **param_changes: Any,
     ) -> None:
         self.vals = (party("val-a"), party("val-b"))
         self.user, self.auditor, self.outsider = party("user"), party("auditor"), party("outsider")
+        self.gov = party("gov")
         self.hosts = tuple(Host(party(n), sim_host_identity(n)) for n in ("host", "host2"))
         identity = self.hosts[0].identity
         params = replace(
             Params(auditors=(self.auditor.address,), commit_reveal_window=5, audit_window_blocks=8),
             **param_changes,
         )
+        self.params = params
         models = (
             Model(OTHER_MODEL, "2.000000000000000000", True, sim_model_hash(OTHER_MODEL)),
             Model(DEFAULT_MODEL_ID, "1.000000000000000000", True, identity.terms.model_hash),
@@ -89,11 +102,14 @@ class PouwScene:
             (p, FUNDS)
             for p in (*(h.party for h in self.hosts), self.user, self.auditor, self.outsider)
         ]
+        if with_gov:
+            funded.append((self.gov, FUNDS))
         genesis = genesis_of(
             funded,
             validators=[(self.vals[0], 4_000_000_000), (self.vals[1], 2_000_000_000)],
             sections=sections,
             distribution_params=replace(DISTRIBUTION_DEFAULTS, allocation_interval_blocks=4),
+            gov_authority=self.gov.address if with_gov else None,
         )
         self.b = ChainBuilder(genesis)
         opens = []
@@ -457,6 +473,136 @@ def seeded_cases() -> Iterator[CaseSpec]:
         )
 
 
+GOV_RULE = (
+    "MsgRegisterModel { authority, model_id, weight, approved } // gov-only; "
+    "MsgUpdateParams { authority, params } // gov-only (seed 003)"
+)
+
+
+def _gov_cases() -> list[tuple[str, str, str, Callable[[PouwScene], list[Any]]]]:
+    """(name, description, source, the gov account's messages, one tx each)."""
+    new_model = "mistral-7b"
+
+    def register(model_id: str, weight: str) -> Callable[[PouwScene], list[Any]]:
+        return lambda s: [
+            MsgRegisterModel(s.gov.address, model_id, weight, True, sim_model_hash(new_model))
+        ]
+
+    def pouw_params(**changes: Any) -> Callable[[PouwScene], list[Any]]:
+        # The scene's params with changes: every other field stays as genesis set it.
+        return lambda s: [MsgUpdateParams(s.gov.address, replace(s.params, **changes))]
+
+    def tee_params(params: TeeParams) -> Callable[[PouwScene], list[Any]]:
+        return lambda s: [TeeMsgUpdateParams(s.gov.address, params)]
+
+    sim_root, rogue_root = sim_vendor().root_pubkey, sim_vendor_rogue_root()
+    both_roots = tuple(sorted((sim_root, rogue_root)))
+    pouw_85, pouw_86, tee_5 = f"{SPEC} §8.5", f"{SPEC} §8.6", "specs/tee_attest.md §5"
+    return [
+        (
+            "register_model",
+            "the authority registers a model, then replaces its weight",
+            pouw_85,
+            lambda s: [
+                *register(new_model, "0.500000000000000000")(s),
+                *register(new_model, "1000000.000000000000000000")(s),
+            ],
+        ),
+        (
+            "register_model_weight_above_max",
+            "weight one unit above 1,000,000",
+            pouw_85,
+            register(new_model, "1000000.000000000000000001"),
+        ),
+        (
+            "register_model_weight_negative",
+            "weight -1",
+            pouw_85,
+            register(new_model, "-1.000000000000000000"),
+        ),
+        (
+            "register_model_weight_not_canonical",
+            'weight "0.5" (not 18 fractional digits)',
+            pouw_85,
+            register(new_model, "0.5"),
+        ),
+        ("register_model_empty_id", 'model_id ""', pouw_85, register("", "1.000000000000000000")),
+        (
+            "register_model_id_with_space",
+            "a model_id with a space",
+            pouw_85,
+            register("mistral 7b", "1.000000000000000000"),
+        ),
+        (
+            "register_model_id_129_chars",
+            "a model_id of 129 characters",
+            pouw_85,
+            register("m" * 129, "1.000000000000000000"),
+        ),
+        (
+            "update_params",
+            "the authority widens commit_reveal_window to 7; the next commit's reveal_by follows",
+            pouw_86,
+            lambda s: [
+                *pouw_params(commit_reveal_window=7)(s),
+                s.commit(s.job()[0], signer=s.host.party),
+            ],
+        ),
+        (
+            "update_params_half_life_changed",
+            "half_life_blocks changed (fixed at genesis, D10)",
+            pouw_86,
+            pouw_params(half_life_blocks=1234),
+        ),
+        (
+            "update_params_invalid",
+            "commit_reveal_window 0",
+            pouw_86,
+            pouw_params(commit_reveal_window=0),
+        ),
+        (
+            "tee_attest_update_params",
+            "the authority adds a second trusted root and revokes the first",
+            tee_5,
+            tee_params(TeeParams(trusted_roots=both_roots, revoked_keys=(sim_root,))),
+        ),
+        (
+            "tee_attest_update_params_root_not_a_key",
+            "a trusted root of 33 zero bytes",
+            tee_5,
+            tee_params(TeeParams(trusted_roots=(bytes(33),))),
+        ),
+        (
+            "tee_attest_update_params_roots_unsorted",
+            "trusted roots out of order",
+            tee_5,
+            tee_params(TeeParams(trusted_roots=tuple(reversed(both_roots)))),
+        ),
+        (
+            "tee_attest_update_params_unknown_quote_type",
+            'quote type "sgx"',
+            tee_5,
+            tee_params(TeeParams(trusted_roots=(sim_root,), quote_types=("sgx",))),
+        ),
+    ]
+
+
+def gov_cases() -> Iterator[CaseSpec]:
+    """Gov-only messages signed by the genesis's gov_authority: accepted, and each
+    validation refusal after the authority check (pouw/4, pouw/2, tee_attest/2)."""
+    for name, what, source, make in _gov_cases():
+        s = PouwScene(with_gov=True)
+        for msg in make(s):
+            signer = s.gov if getattr(msg, "authority", None) == s.gov.address else s.host.party
+            s.b.tx(signer, msg)
+        yield built("gov", name, what, GOV_RULE, f"{source}; specs/app.md §6", s.b)
+
+
+def sim_vendor_rogue_root() -> bytes:
+    """Another vendor's root (the rogue vendor of spurc.simworld)."""
+    return SimVendor.from_seed(ROGUE_VENDOR_SEED).root_pubkey
+
+
 def genesis_cases() -> Iterator[CaseSpec]:
     from dait_chain.vectors.chain_run import chain_case
 
@@ -487,5 +633,6 @@ def genesis_cases() -> Iterator[CaseSpec]:
 def pouw_cases() -> Iterator[CaseSpec]:
     yield from flow_cases()
     yield from refusal_cases()
+    yield from gov_cases()
     yield from genesis_cases()
     yield from seeded_cases()

@@ -358,6 +358,22 @@ def checkpoint_cases() -> Iterator[CaseSpec]:
             f'{SPEC} "Checkpoints"',
             {**files, "checkpoint.json": canonicalize(value) + b"\n"},
         )
+    # Another run of the same genesis and txs whose block 2 came later than this stream's
+    # block 3: its checkpoint matches the chain, but resuming runs block 3 back in time.
+    ahead = ChainBuilder(b.genesis)
+    late = b.blocks[2].time_ms + 5_000
+    ahead.harness.run_blocks(iter([b.blocks[0], replace(b.blocks[1], time_ms=late)]), check=False)
+    other_run = take_checkpoint(ahead.harness, stream_header(b.genesis)).to_json()
+    yield CaseSpec(
+        "refused",
+        "clock_ahead_of_the_stream",
+        "a checkpoint of another run of this genesis, its block 2 later than this stream's "
+        "block 3 (ErrBlockOrder)",
+        "--resume FILE ... sets the clock's anchor to (H, time_ms), and runs the stream's "
+        "blocks above H; ErrBlockOrder: a block handed to the harness ... not later in time",
+        f'{SPEC} "Checkpoints", "Errors"',
+        {**files, "checkpoint.json": canonicalize(other_run) + b"\n"},
+    )
 
 
 HANDLERS = (

@@ -47,6 +47,49 @@ def test_node_reader_reproduces_the_codec_and_spurc_verdicts(vector_set: Path) -
     assert not any(line.startswith(("FAIL", "MANIFEST")) for line in lines)
 
 
+def test_node_reader_skips_the_handlers_it_does_not_read_with_a_reason(vector_set: Path) -> None:
+    """Every codec and spurc handler is read or skipped on purpose, with the reason printed
+    (specs/vectors.md §7)."""
+    node_tools_or_skip()
+    proc = subprocess.run(
+        ["bash", str(RUN_SH), str(vector_set)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for handler in ("spurc/http_host", "spurc/checker", "spurc/session", "codec/json"):
+        row = next(line for line in proc.stdout.splitlines() if line.startswith(handler + " "))
+        reason = row.split(" skipped: ", 1)[1]
+        assert reason.strip(), row
+
+
+def test_node_reader_fails_on_a_handler_it_neither_reads_nor_skips(
+    vector_set: Path, tmp_path: Path
+) -> None:
+    """A new spurc handler cannot be ignored silently: the reader reports it and fails."""
+    node_tools_or_skip()
+    from dait_chain.vectors.manifest import build_manifest
+
+    root = tmp_path / "set"
+    shutil.copytree(vector_set / "spurc" / "presentable", root / "spurc" / "presentable")
+    shutil.copytree(vector_set / "spurc" / "presentable", root / "spurc" / "renamed")
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    cases = len({r.rsplit("/", 1)[0] for r in files})
+    (root / "manifest.json").write_bytes(build_manifest(("spurc",), cases, files))
+    proc = subprocess.run(
+        ["bash", str(RUN_SH), str(root)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAIL spurc/renamed: a handler this reader neither reads nor skips" in proc.stdout
+    assert "spurc/presentable                5 passed     0 failed" in proc.stdout
+
+
 def test_node_reader_reports_a_changed_expectation(vector_set: Path, tmp_path: Path) -> None:
     """The reader is not vacuous: an expected error code changed (manifest regenerated so
     the files are consistent) is reported as a mismatch and the run fails."""
