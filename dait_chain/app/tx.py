@@ -50,15 +50,25 @@ def sign_doc_bytes(
 
     Written field by field (the same bytes as `SignDoc(...).encode()`, which the tests
     check): it runs once per tx, and the generic encoder's conversion is most of its cost.
+    Proto3 omits empty fields; the field headers are cached (the same lengths, chain id
+    and account numbers recur on every tx).
     """
     return b"".join(
         (
-            _len_field(0x0A, body_bytes),
-            _len_field(0x12, auth_info_bytes),
+            _len_header(0x0A, len(body_bytes)) if body_bytes else b"",
+            body_bytes,
+            _len_header(0x12, len(auth_info_bytes)) if auth_info_bytes else b"",
+            auth_info_bytes,
             _chain_id_field(chain_id),
-            b"\x20" + _uvarint(account_number) if account_number else b"",
+            _number_field(account_number),
         )
     )
+
+
+@lru_cache(maxsize=1 << 10)
+def _len_header(tag: int, size: int) -> bytes:
+    """A length-delimited field's tag byte and uvarint length."""
+    return bytes((tag,)) + _uvarint(size)
 
 
 def _len_field(tag: int, data: bytes) -> bytes:
@@ -66,16 +76,19 @@ def _len_field(tag: int, data: bytes) -> bytes:
     empty (proto3 omits defaults)."""
     if not data:
         return b""
-    size = len(data)
-    if size < 0x80:
-        return bytes((tag, size)) + data
-    return bytes((tag,)) + _uvarint(size) + data
+    return _len_header(tag, len(data)) + data
 
 
 @lru_cache(maxsize=16)
 def _chain_id_field(chain_id: str) -> bytes:
     # The same chain id is signed in every tx of a chain.
     return _len_field(0x1A, chain_id.encode())
+
+
+@lru_cache(maxsize=1 << 12)
+def _number_field(account_number: int) -> bytes:
+    # An account signs all its txs with its one account number.
+    return b"\x20" + _uvarint(account_number) if account_number else b""
 
 
 def _uvarint(n: int) -> bytes:

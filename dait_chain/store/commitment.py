@@ -21,6 +21,7 @@ SWAR identities below, so a lane-wise add or subtract is three big-int operation
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable
 
 from dait_chain.store.kv import KVStore, Pair, check_key
@@ -35,14 +36,16 @@ _L = int.from_bytes(b"\xff\x7f" * LANES, "little")
 # EVEN: every bit of the even lanes (0, 2, 4, ...); ODD: every bit of the odd lanes.
 _EVEN = int.from_bytes(b"\xff\xff\x00\x00" * (LANES // 2), "little")
 _ODD = int.from_bytes(b"\x00\x00\xff\xff" * (LANES // 2), "little")
+_u32be = struct.Struct(">I").pack
+_shake_256 = hashlib.shake_256
 # A lane's sum over this many elements still fits in 32 bits (see lanes_sum).
 _LANE_SUM_LIMIT = (1 << 16) - 1
 
 
 def element(key: bytes, value: bytes) -> int:
     """The lattice element of one (key, value) pair, as packed lanes."""
-    encoded = b"".join((len(key).to_bytes(4, "big"), key, len(value).to_bytes(4, "big"), value))
-    return int.from_bytes(hashlib.shake_256(encoded).digest(STATE_BYTES), "little")
+    encoded = b"".join((_u32be(len(key)), key, _u32be(len(value)), value))
+    return int.from_bytes(_shake_256(encoded).digest(STATE_BYTES), "little")
 
 
 def lanes_add(a: int, b: int) -> int:
@@ -183,28 +186,40 @@ class CommitKVStore(KVStore):
         """Apply a branch's writes in key order (None deletes) and update the commitment:
         the same as `set` / `delete` one by one, with the elements of the batch summed by
         lanes_sum (a block commit writes every key it changed in one batch)."""
+        # `set` and `delete` inlined: this loop runs once per key a block changed.
         data = self._data
+        cache = self._cache
+        limit = self._cache_size
         added: list[int] = []
         removed: list[int] = []
         for key, value in writes:
-            if value is None:
-                old = data.pop(key, None)
-                if old is not None:
-                    removed.append(self._old_element(key, old))
-                continue
-            check_key(key)
-            value = bytes(value)
             old = data.get(key)
+            if value is None:
+                if old is not None:
+                    del data[key]
+                    elem = cache.pop(key, None)
+                    removed.append(element(key, old) if elem is None else elem)
+                continue
+            if not key:
+                check_key(key)  # raises ErrEmptyKey
+            if type(value) is not bytes:
+                value = bytes(value)
             if old == value:
                 continue
             if old is not None:
-                removed.append(self._old_element(key, old))
+                elem = cache.pop(key, None)
+                removed.append(element(key, old) if elem is None else elem)
             new = element(key, value)
             added.append(new)
-            self._remember(key, new)
+            cache[key] = new
+            if len(cache) > limit:
+                # dicts keep insertion order: drop the least recently written key
+                del cache[next(iter(cache))]
             data[key] = value
-        self._added = lanes_add(self._added, lanes_sum(added))
-        self._removed = lanes_add(self._removed, lanes_sum(removed))
+        if added:
+            self._added = lanes_add(self._added, lanes_sum(added))
+        if removed:
+            self._removed = lanes_add(self._removed, lanes_sum(removed))
 
     @property
     def commitment(self) -> LtHash:
