@@ -52,6 +52,7 @@ from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto import secp256k1
 from dait_chain.crypto.address import address_from_pubkey
 from dait_chain.crypto.errors import CryptoError
+from dait_chain.errors import DaitError
 from dait_chain.pb.dait.base.v1 import coin_pb2
 from dait_chain.pb.dait.tx.v1 import tx_pb2
 from dait_chain.x.auth.address import check_address
@@ -217,7 +218,12 @@ def set_pub_key(account: BaseAccount, key: tuple[str, bytes]) -> bytes:
 
 
 def verify_signature(
-    ctx: Context, auth: AuthKeeper, tx: TxView, account: BaseAccount, pub_key: bytes
+    ctx: Context,
+    auth: AuthKeeper,
+    tx: TxView,
+    account: BaseAccount,
+    pub_key: bytes,
+    precheck: BlockPrecheck | None = None,
 ) -> None:
     """Steps 7-9: sequence, SIGN_MODE_DIRECT signature, then the account is stored with its
     sequence bumped (and its public key, on first use).
@@ -232,10 +238,12 @@ def verify_signature(
     number = account.account_number
     doc = sign_doc_bytes(tx.body_bytes, tx.auth_info_bytes, ctx.chain_id, number)
     signature = tx.signatures[0]
-    try:
-        ok = secp256k1.verify(pub_key, doc, signature)
-    except CryptoError as exc:
-        raise ErrUnauthorized(f"malformed signature: {exc.log}") from None
+    ok = None if precheck is None else precheck.verified(pub_key, doc, signature)
+    if ok is None:
+        try:
+            ok = secp256k1.verify(pub_key, doc, signature)
+        except CryptoError as exc:
+            raise ErrUnauthorized(f"malformed signature: {exc.log}") from None
     if not ok:
         raise ErrUnauthorized(
             f"signature verification failed; please verify account number "
@@ -257,9 +265,17 @@ def ante(
     routes: Mapping[type[Any], Route],
     auth: AuthKeeper,
     bank: BankKeeper,
+    precheck: BlockPrecheck | None = None,
 ) -> AnteOutcome:
-    """Run every ante step on ctx (a branch the caller writes only if this returns)."""
-    tx = decode_step(tx_bytes)
+    """Run every ante step on ctx (a branch the caller writes only if this returns).
+
+    precheck, if given, holds what a pass over the whole block computed beforehand (see
+    `precheck_block`): the tx's decoding and signature checks, both pure functions of their
+    inputs, so using them changes no result.
+    """
+    tx = None if precheck is None else precheck.views.get(tx_bytes)
+    if tx is None:
+        tx = decode_step(tx_bytes)
     signer, msgs = validate_basic(tx, routes)
     body = tx.body
     check_timeout_height(ctx, body.timeout_height)
@@ -268,8 +284,98 @@ def ante(
     fee = fee_amount(tx.fee.amount)
     account = deduct_fee(ctx, auth, bank, signer, fee, params.min_fee)
     pub_key = set_pub_key(account, tx.keys[0])
-    verify_signature(ctx, auth, tx, account, pub_key)
+    verify_signature(ctx, auth, tx, account, pub_key, precheck)
     return AnteOutcome(signer, msgs)
 
 
-__all__ = ["AnteOutcome", "Route", "ante"]
+class BlockPrecheck:
+    """A block's txs decoded, and their signatures checked, in one pass before it runs.
+
+    Both are pure functions of their inputs (the tx bytes; a public key, the signed bytes
+    and a signature), so the ante may take them from here instead of computing them again:
+    no result changes. What the pass saves is locality: run back to back, the signature
+    checks keep libsecp256k1's precomputed tables in the CPU caches, which the Python work
+    of executing a tx between two checks evicts (about a fifth of a check's cost).
+    """
+
+    __slots__ = ("_signatures", "views")
+
+    def __init__(self) -> None:
+        self.views: dict[bytes, TxView] = {}
+        self._signatures: dict[tuple[bytes, bytes, bytes], bool] = {}
+
+    def verified(self, pub_key: bytes, doc: bytes, signature: bytes) -> bool | None:
+        """The result of secp256k1.verify(pub_key, doc, signature) if the pass ran it."""
+        return self._signatures.get((pub_key, doc, signature))
+
+    def record(self, pub_key: bytes, doc: bytes, signature: bytes, ok: bool) -> None:
+        """Remember a check's result."""
+        self._signatures[(pub_key, doc, signature)] = ok
+
+
+def precheck_block(
+    ctx: Context, txs: Sequence[bytes], routes: Mapping[type[Any], Route], auth: AuthKeeper
+) -> BlockPrecheck:
+    """Decode every tx, then check the signature of each one that looks valid against the
+    state at ctx (the block's start), predicting sequences of signers with several txs.
+
+    A guess that turns out wrong (an earlier tx of the block failed, a rule the pass does
+    not look at refuses the tx) only means the ante checks that signature itself; a tx
+    that fails to decode is left to the ante, which reports the error.
+    """
+    precheck = BlockPrecheck()
+    views = precheck.views
+    for tx_bytes in txs:
+        try:
+            views[tx_bytes] = read_tx(tx_bytes)
+        except CodecError:
+            continue
+    sequences: dict[str, int] = {}
+    for view in views.values():
+        try:
+            signed = _expected_signature(ctx, view, routes, auth, sequences)
+            if signed is not None:
+                precheck.record(*signed, secp256k1.verify(*signed))
+        except DaitError:
+            continue  # the ante meets the same input and refuses the tx
+    return precheck
+
+
+def _expected_signature(
+    ctx: Context,
+    tx: TxView,
+    routes: Mapping[type[Any], Route],
+    auth: AuthKeeper,
+    sequences: dict[str, int],
+) -> tuple[bytes, bytes, bytes] | None:
+    """(public key, SignDoc bytes, signature) the ante would check for tx, if the signer's
+    account does not change before it but for its own txs' sequence bumps; None when the
+    ante would refuse the tx before checking a signature."""
+    if not tx.messages or len(tx.signatures) != 1 or len(tx.signer_infos) != 1:
+        return None
+    msg = tx.messages[0]
+    route = routes.get(type(msg))
+    if route is None:
+        return None
+    signer = getattr(msg, route.signer_field)
+    account = auth.account(ctx, signer) if type(signer) is str else None
+    if account is None:
+        return None
+    sequence = sequences.get(signer, account.sequence)
+    if tx.signer_infos[0].sequence != sequence:
+        return None
+    sequences[signer] = sequence + 1
+    key_type, pub_key = tx.keys[0]
+    if not key_type:
+        pub_key = account.pub_key
+    elif key_type != PUBKEY_TYPE_URL or (
+        pub_key != account.pub_key and address_from_pubkey(pub_key) != signer
+    ):
+        return None
+    if not pub_key:
+        return None
+    doc = sign_doc_bytes(tx.body_bytes, tx.auth_info_bytes, ctx.chain_id, account.account_number)
+    return pub_key, doc, tx.signatures[0]
+
+
+__all__ = ["AnteOutcome", "BlockPrecheck", "Route", "ante", "precheck_block"]

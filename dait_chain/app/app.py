@@ -29,7 +29,7 @@ from dait_chain.app.abci import (
     TxResult,
     VerifyVoteExtensionRequest,
 )
-from dait_chain.app.ante import Route, ante
+from dait_chain.app.ante import BlockPrecheck, Route, ante, precheck_block
 from dait_chain.app.context import Context, ExecMode
 from dait_chain.app.errors import ErrInvalidBlock, ErrInvalidGenesis, ErrVoteExtension
 from dait_chain.app.events import EventManager
@@ -234,8 +234,10 @@ class DaitApp:
             module.begin_block(ctx)
         begin_events = ctx.events.take()
         tx_ctx = replace(ctx, mode=ExecMode.TX)
-        for tx_bytes in txs[claimed:]:
-            results.append(self.deliver_tx(tx_ctx, tx_bytes))
+        block_txs = txs[claimed:]
+        precheck = precheck_block(tx_ctx, block_txs, self.routes, self.auth)
+        for tx_bytes in block_txs:
+            results.append(self.deliver_tx(tx_ctx, tx_bytes, precheck))
         self._tx_ctx = None
         end_ctx = replace(ctx, mode=ExecMode.END_BLOCK, events=EventManager())
         for module in self._end_blockers:
@@ -248,12 +250,14 @@ class DaitApp:
             tuple(results), begin_events, end_ctx.events.events, self.app_hash
         )
 
-    def deliver_tx(self, block_ctx: Context, tx_bytes: bytes) -> TxResult:
+    def deliver_tx(
+        self, block_ctx: Context, tx_bytes: bytes, precheck: BlockPrecheck | None = None
+    ) -> TxResult:
         """Run one tx on block_ctx's store (specs/app.md "Tx execution").
 
         Ante on a branch: on refusal nothing of the tx remains. Messages on a second branch:
         on refusal the fee and the sequence bump stay, with the ante's events, and nothing
-        else does.
+        else does. precheck: the block's decoded txs and signature checks (same results).
         """
         # One branch and one context serve the whole tx: once the ante's writes are
         # flushed the branch is empty again and becomes the messages' branch. Dropping the
@@ -261,7 +265,7 @@ class DaitApp:
         ctx, branch = self._tx_context(block_ctx)
         events = ctx.events
         try:
-            outcome = ante(ctx, tx_bytes, self.routes, self.auth, self.bank)
+            outcome = ante(ctx, tx_bytes, self.routes, self.auth, self.bank, precheck)
         except DaitError as err:
             _drop(branch, events)
             return TxResult(err.code, err.codespace, err.log)
