@@ -14,7 +14,7 @@ it so that keepers cannot get a silently wrong answer.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 # sortedcontainers ships no type information; SortedDict is used as an ordered dict[bytes, ...].
 from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyped]
@@ -170,12 +170,23 @@ class CacheKV(KV):
     so a branch that is never iterated (most tx branches) costs dict operations only.
     """
 
-    __slots__ = ("_index", "_overlay", "parent")
+    __slots__ = ("_base_get", "_index", "_overlay", "parent")
 
     def __init__(self, parent: KV) -> None:
         self.parent = parent
         self._overlay: dict[bytes, bytes | None] = {}
         self._index: SortedList | None = None
+        # The first store below the nested branches answers the reads that miss every
+        # overlay; a root KVStore's answer is its dict's (no method call in between), unless
+        # a subclass reads otherwise.
+        base = parent
+        while type(base) is CacheKV:
+            base = base.parent
+        self._base_get: Callable[[bytes], bytes | None] = (
+            base._data.get
+            if isinstance(base, KVStore) and type(base).get is KVStore.get
+            else base.get
+        )
 
     def get(self, key: bytes) -> bytes | None:
         """The branch's value at key, falling through to the parent."""
@@ -187,7 +198,7 @@ class CacheKV(KV):
             if key in overlay:
                 return overlay[key]
             store = store.parent
-        return store.get(key)
+        return self._base_get(key)
 
     def set(self, key: bytes, value: bytes) -> None:
         """Write value at key in this branch."""
