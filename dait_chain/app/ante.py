@@ -331,13 +331,22 @@ def precheck_block(
         except CodecError:
             continue
     sequences: dict[str, int] = {}
+    expected: list[tuple[bytes, bytes, bytes]] = []
     for view in views.values():
         try:
             signed = _expected_signature(ctx, view, routes, auth, sequences)
-            if signed is not None:
-                precheck.record(*signed, secp256k1.verify(*signed))
         except DaitError:
             continue  # the ante meets the same input and refuses the tx
+        if signed is not None:
+            expected.append(signed)
+    # The checks themselves in a row, with nothing in between.
+    verify = secp256k1.verify
+    for pub_key, doc, signature in expected:
+        try:
+            ok = verify(pub_key, doc, signature)
+        except CryptoError:
+            continue  # malformed: the ante refuses it with the same error
+        precheck.record(pub_key, doc, signature, ok)
     return precheck
 
 
