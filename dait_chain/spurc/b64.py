@@ -35,22 +35,34 @@ def b64url_decode(text: str) -> bytes:
     Refused: padding, `+` or `/`, whitespace or any byte outside the alphabet, a length
     of 1 mod 4 (no byte string encodes to it), and non-zero unused trailing bits.
     """
-    # Every receipt and state passes here, so the checks are C-level byte operations:
-    # deleting the alphabet's bytes leaves exactly the characters outside it.
-    raw = text.encode("ascii", "replace")  # a non-ASCII character becomes "?", refused
-    if raw.translate(None, _ALPHABET):
-        bad = _OUTSIDE_RE.search(text)
-        assert bad is not None  # some character is outside the alphabet
-        raise ErrBadBase64url(f"character {bad.group()!r} outside the base64url alphabet")
+    # Every receipt and state passes here, so the checks are C-level string operations.
+    # The standard decoder in strict mode accepts exactly the standard alphabet with the
+    # padding added below; mapping - and _ onto + and / after refusing those two (and =)
+    # in the text makes that exactly this alphabet. Any refusal is named by _refusal.
+    if "+" in text or "/" in text or "=" in text or not text.isascii():
+        raise _refusal(text)
+    raw = text.encode("ascii")
     remainder = len(raw) % 4
-    if remainder == 1:
-        raise ErrBadBase64url(f"length {len(text)} is 1 mod 4")
     # Non-zero unused bits would decode to the same bytes as the zero-bit spelling.
-    if raw and _VALUE[raw[-1]] & _UNUSED_BITS_MASK[remainder]:
-        raise ErrBadBase64url("non-zero unused trailing bits")
-    # The alphabet is checked above, so the standard decoder sees only valid characters.
-    padded = raw.translate(_TO_STANDARD) + b"=" * (-remainder % 4)
+    if remainder == 1 or (raw and _VALUE.get(raw[-1], 0) & _UNUSED_BITS_MASK[remainder]):
+        raise _refusal(text)
     try:
-        return binascii.a2b_base64(padded, strict_mode=True)
-    except binascii.Error as exc:  # unreachable after the checks above; kept as a guard
-        raise ErrBadBase64url(str(exc)) from exc
+        return binascii.a2b_base64(
+            raw.translate(_TO_STANDARD) + _PADDING[remainder], strict_mode=True
+        )
+    except binascii.Error:  # a character outside the alphabet
+        raise _refusal(text) from None
+
+
+_PADDING = {0: b"", 2: b"==", 3: b"="}
+
+
+def _refusal(text: str) -> ErrBadBase64url:
+    """The error for a text b64url_decode refuses, naming its first problem in this order:
+    a character outside the alphabet, the length, the unused bits."""
+    bad = _OUTSIDE_RE.search(text)
+    if bad is not None:
+        return ErrBadBase64url(f"character {bad.group()!r} outside the base64url alphabet")
+    if len(text) % 4 == 1:
+        return ErrBadBase64url(f"length {len(text)} is 1 mod 4")
+    return ErrBadBase64url("non-zero unused trailing bits")

@@ -57,7 +57,6 @@ SPURC_HEADER_NAMES = (
 # Every header this module interprets; a duplicate of any of them is refused.
 _SPURC_HEADERS = frozenset(h.lower() for h in SPURC_HEADER_NAMES)
 
-_CHANNEL_ID_RE = re.compile(r"[0-9a-f]{64}")
 _DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")
 # Visible ASCII and inner spaces: what an HTTP field value may carry without obs-text.
 _FIELD_VALUE_RE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")
@@ -200,9 +199,16 @@ def check_version_is_understood(hm: HeaderMap) -> None:
 
 def parse_channel_id(text: str) -> bytes:
     """64-char lowercase hex of the 32-byte channel ID (seed 002 §2)."""
-    if not _CHANNEL_ID_RE.fullmatch(text):
+    # The lowercase hex of 32 bytes is the one text that decodes to them and back (fromhex
+    # alone would also take upper case and spaces between bytes): two C calls, cheaper than
+    # matching a pattern character by character.
+    try:
+        channel_id = bytes.fromhex(text)
+    except ValueError:
+        channel_id = b""
+    if len(channel_id) != 32 or channel_id.hex() != text:
         raise ErrHeaderMalformed(f"{H_CHANNEL_ID} {text!r} is not 64 lowercase hex chars")
-    return bytes.fromhex(text)
+    return channel_id
 
 
 def parse_decimal_uint64(name: str, text: str) -> int:

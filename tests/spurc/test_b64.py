@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import re
 
 import pytest
 from hypothesis import given
@@ -67,3 +68,29 @@ def test_zero_trailing_bits_spelling_is_accepted() -> None:
     assert b64url_decode("AQ") == b"\x01"
     assert b64url_decode("AQI") == b"\x01\x02"
     assert b64url_decode("") == b""
+
+
+@given(st.text(alphabet="AQgwBz09-_+/= \n\té.", max_size=12))
+def test_a_text_is_accepted_exactly_when_it_is_the_canonical_encoding_of_its_bytes(
+    text: str,
+) -> None:
+    """Reference: RFC 4648 §5 characters only, then the standard library's urlsafe decoder
+    (with the padding restored) must give bytes whose unpadded encoding is the text."""
+    canonical = False
+    if re.fullmatch(r"[A-Za-z0-9_-]*", text) and len(text) % 4 != 1:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        canonical = base64.urlsafe_b64encode(data).decode().rstrip("=") == text
+    if canonical:
+        assert b64url_encode(b64url_decode(text)) == text
+    else:
+        with pytest.raises(ErrBadBase64url):
+            b64url_decode(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("A+=A", "'+' outside"), ("AAAAA", "length 5 is 1 mod 4"), ("AR", "unused trailing bits")],
+)
+def test_a_refusal_names_the_first_problem(text: str, named: str) -> None:
+    with pytest.raises(ErrBadBase64url, match=re.escape(named)):
+        b64url_decode(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +22,7 @@ from dait_chain.spurc.headers import (
     build_request_headers,
     build_response_headers,
     header_map,
+    parse_channel_id,
     parse_content_type,
     parse_request_headers,
     parse_response_headers,
@@ -214,3 +217,18 @@ def test_request_body_must_be_json() -> None:
     pairs["Content-Type"] = "text/event-stream"
     with pytest.raises(ErrHeaderMalformed):
         parse_request_headers(header_map(list(pairs.items())))
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789abcdefABCDEF \t-x", min_size=60, max_size=68),
+        st.binary(min_size=32, max_size=32).map(bytes.hex),
+        st.binary(min_size=32, max_size=32).map(lambda b: b.hex(" ", 4)[:64]),
+    )
+)
+def test_channel_id_is_accepted_exactly_when_64_lowercase_hex_digits(text: str) -> None:
+    if re.fullmatch(r"[0-9a-f]{64}", text):
+        assert parse_channel_id(text) == bytes.fromhex(text)
+    else:
+        with pytest.raises(ErrHeaderMalformed):
+            parse_channel_id(text)
