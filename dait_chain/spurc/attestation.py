@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from google.protobuf.message import Message
@@ -114,6 +114,17 @@ class TrustPolicy:
     trusted_roots: tuple[bytes, ...]
     revoked_keys: tuple[bytes, ...] = ()
     quote_types: tuple[QuoteType, ...] = (QuoteType.NRAS_JWT, QuoteType.SEV_SNP, QuoteType.TDX)
+    # The hash of the three fields, computed once: the quote cache hashes its key, which
+    # holds the policy, on every receipt (and an Enum member hashes by a Python call).
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_hash", hash((self.trusted_roots, self.revoked_keys, self.quote_types))
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def of(
@@ -160,6 +171,14 @@ class VerifierRegistry:
     """The verifier of each quote type (decisions.md: a pluggable verifier per quote type)."""
 
     verifiers: tuple[tuple[QuoteType, QuoteVerifier], ...]
+    # The hash of `verifiers`, computed once (as TrustPolicy's).
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(self.verifiers))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def verifier_for(self, quote_type: QuoteType) -> QuoteVerifier:
         """The registered verifier; ErrQuoteTypeUnsupported if none."""

@@ -428,7 +428,15 @@ def _checks(
     passed: Callable[[str], None],
 ) -> tuple[Receipt, ChannelState, MerkleAccumulator, ResponseHeaders, AttestedReport]:
     """check_response's checks, returning the parts of Verified (verify_receipt needs
-    only the state, and builds nothing else)."""
+    only the state, and builds nothing else).
+
+    Rules are reported in their order, but the signature rules are evaluated last
+    (specs/spurc.md §7, "Evaluation order"): rules 8 to 11 but the state's signature
+    first, keeping their first error, then the quote and sig_host (rules 7, 6), then the
+    state's signature; the kept error is raised only if rules 6 and 7 pass. So the
+    verifications run back to back after all the parsing, and the error is that of the
+    first failing rule, as if checked in order.
+    """
     tree = _state_tree(view, channel_state)  # check_view_matches_state
     framed = frame_response(headers, response_bytes)
     passed("framing")
@@ -441,28 +449,70 @@ def _checks(
     passed("channel")
     check_call_seq_is_next(receipt, channel_state.call_count)
     passed("call_seq")
-    check_receipt_signature(receipt, parsed.receipt)
-    passed("sig_host")
-    report = check_quote(receipt, parsed, view)
-    passed("quote")
-    check_request_hash(receipt, request_bytes)
-    passed("request_hash")
-    check_response_hash(receipt, framed)
-    passed("response_hash")
-    check_before_deadline(receipt, channel_state, now_ms)
-    check_within_max_calls(channel_state)
-    check_price_follows_rate_card(receipt, view.terms)
-    check_within_escrow(receipt, channel_state)
-    check_counters_fit(channel_state)
-    # State n (channel.apply_receipt), as its fields: the host's decoded state n is the
-    # value returned, so the tenant's own copy is never built.
-    state_n = updated_fields(channel_state, receipt, append_receipt(tree, receipt, parsed.receipt))
-    passed("update")
-    host_state = decode_state(parsed.state)
-    check_host_state_is_update(host_state, state_n)
+    later: list[str] = []  # rules 8-10 passed, reported once rules 6 and 7 have passed
+    host_state = _unsigned_rules(
+        receipt, parsed, framed, request_bytes, channel_state, view, tree, now_ms, later.append
+    )
+    report = _signature_rules(receipt, parsed, view, passed)
+    for key in later:
+        passed(key)
+    if isinstance(host_state, SpurcError):
+        raise host_state
     check_state_host_signature(host_state, parsed.state)
     passed("host_state")
     return receipt, host_state, tree, parsed, report
+
+
+def _unsigned_rules(
+    receipt: Receipt,
+    parsed: ResponseHeaders,
+    framed: Framed,
+    request_bytes: bytes,
+    channel_state: ChannelState,
+    view: TenantView,
+    tree: MerkleAccumulator,
+    now_ms: int,
+    passed: Callable[[str], None],
+) -> ChannelState | SpurcError:
+    """Rules 8 to 11 but the state's signature: the host's state n, or the first error
+    (returned, for _checks to raise after rules 6 and 7)."""
+    try:
+        check_request_hash(receipt, request_bytes)
+        passed("request_hash")
+        check_response_hash(receipt, framed)
+        passed("response_hash")
+        check_before_deadline(receipt, channel_state, now_ms)
+        check_within_max_calls(channel_state)
+        check_price_follows_rate_card(receipt, view.terms)
+        check_within_escrow(receipt, channel_state)
+        check_counters_fit(channel_state)
+        # State n (channel.apply_receipt), as its fields: the host's decoded state n is
+        # the value returned, so the tenant's own copy is never built.
+        root = append_receipt(tree, receipt, parsed.receipt)
+        state_n = updated_fields(channel_state, receipt, root)
+        passed("update")
+        host_state = decode_state(parsed.state)
+        check_host_state_is_update(host_state, state_n)
+    except SpurcError as exc:
+        return exc
+    return host_state
+
+
+def _signature_rules(
+    receipt: Receipt, parsed: ResponseHeaders, view: TenantView, passed: Callable[[str], None]
+) -> AttestedReport:
+    """Rules 6 (sig_host) and 7 (quote), reported in that order. The quote is evaluated
+    first, so that its parsing precedes the verifications (its own, then sig_host's)."""
+    try:
+        report: AttestedReport | SpurcError = check_quote(receipt, parsed, view)
+    except SpurcError as exc:
+        report = exc
+    check_receipt_signature(receipt, parsed.receipt)
+    passed("sig_host")
+    if isinstance(report, SpurcError):
+        raise report
+    passed("quote")
+    return report
 
 
 def _ignore(_key: str) -> None:

@@ -17,6 +17,7 @@ from dait_chain.crypto.secp256k1 import (
     DOMAIN_RECEIPT,
     DOMAIN_STATE,
     pubkey_from_privkey,
+    sign_with_domain,
     verify_with_domain,
 )
 from dait_chain.spurc import errors as E
@@ -31,6 +32,7 @@ from dait_chain.spurc.verify import (
     RULES,
     check_before_deadline,
     check_price_follows_rate_card,
+    check_response,
     check_within_escrow,
     check_within_max_calls,
     verify_receipt,
@@ -140,6 +142,7 @@ FAULTS = (
     "late",
     "price",
     "host_state",
+    "state_sig",
 )
 ERROR_OF = {
     "version": E.ErrUnsupportedVersion,
@@ -152,6 +155,21 @@ ERROR_OF = {
     "late": E.ErrPastDeadline,
     "price": E.ErrPriceMismatch,
     "host_state": E.ErrHostStateMismatch,
+    "state_sig": E.ErrBadHostStateSignature,
+}
+# The rule (RULES key) each fault breaks.
+RULE_OF = {
+    "version": "headers",
+    "channel": "channel",
+    "call_seq": "call_seq",
+    "sig": "sig_host",
+    "quote": "quote",
+    "request_hash": "request_hash",
+    "response_hash": "response_hash",
+    "late": "update",
+    "price": "update",
+    "host_state": "host_state",
+    "state_sig": "host_state",
 }
 
 
@@ -181,17 +199,34 @@ def _apply_faults(pair: Pair, faults: set[str]) -> tuple[PreparedRequest, Respon
         call,
         receipt=edit_receipt if faults & receipt_faults else None,
         resign="sig" not in faults,
-        state=(lambda s: replace(s, model_id="x")) if "host_state" in faults else None,
+        state=functools.partial(_edit_state, faults)
+        if faults & {"host_state", "state_sig"}
+        else None,
         text="altered output" if "response_hash" in faults else None,
         headers=set_header("X-DAIT-Version", "9") if "version" in faults else None,
     )
     return prepared, resp
 
 
+def _edit_state(faults: set[str], state: ChannelState) -> ChannelState:
+    if "host_state" in faults:
+        state = replace(state, model_id="x")
+    if "state_sig" in faults:
+        # A valid low-S signature over the state's payload, by a key that is not the host's.
+        payload = state.without_sigs().encode()
+        state = replace(state, sig_host=sign_with_domain(OTHER_KEY, DOMAIN_STATE, payload))
+    return state
+
+
+OTHER_KEY = account_privkey("not the host")
+
+
 @given(st.sets(st.sampled_from(FAULTS), min_size=1))
 def test_the_first_failing_rule_in_check_order_is_the_one_reported(faults: set[str]) -> None:
     """For any set of independent faults, the error reported is that of the fault whose
-    check comes first in the documented order (exactly one error per response)."""
+    check comes first in the documented order (exactly one error per response), and the
+    rules reported passed are exactly those before it, in order (what the checker counts),
+    whatever order the checks are evaluated in."""
     pair = _shared_pair()
     # The host serves request 3 again for each example (it abandons its previous answer);
     # verify_receipt is a pure function of its inputs, so examples do not interact.
@@ -202,6 +237,36 @@ def test_the_first_failing_rule_in_check_order_is_the_one_reported(faults: set[s
     )
     first = next(f for f in FAULTS if f in faults)
     assert type(got) is ERROR_OF[first], f"{faults}: {got!r}"
+    trace: list[str] = []
+    with pytest.raises(ERROR_OF[first]):
+        check_response(
+            resp.headers,
+            prepared.body,
+            resp.body,
+            pair.tenant.state,
+            pair.tenant.view,
+            now_ms=now,
+            trace=trace,
+        )
+    keys = [r.key for r in RULES]
+    assert trace == keys[: keys.index(RULE_OF[first])]
+
+
+def test_a_valid_response_passes_every_rule_in_order(tmp_path: Path) -> None:
+    pair = _pair_at_turn_2(tmp_path)
+    prepared = pair.request(3)
+    call = pair.serve(prepared)
+    trace: list[str] = []
+    check_response(
+        call.reply.headers,
+        prepared.body,
+        call.reply.body,
+        pair.tenant.state,
+        pair.tenant.view,
+        now_ms=pair.tick(),
+        trace=trace,
+    )
+    assert trace == [r.key for r in RULES]
 
 
 @functools.cache
