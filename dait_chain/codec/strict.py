@@ -15,7 +15,7 @@ bytes field by field and raises the error of the first rule they break. `decode`
 tries a fast path (the runtime parses, re-serializes, and the bytes must be identical, no
 unknown field may have been kept, and the schema's size and enum rules must hold); only
 when that fails does it run the walker, to name the rule. Both accept the same byte
-strings (specs/codec.md §3; tests/codec/test_fast_path_agrees_with_walker.py).
+strings (specs/codec.md §3; tests/codec/test_mutations.py).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import TypeVar
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
+from google.protobuf.message_factory import GetMessageClass
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from dait_chain.codec.errors import (
@@ -127,10 +128,11 @@ class MessagePlan:
     # Levels of sub-messages the schema allows below this message; None when a message
     # type contains itself (directly or not), so that only the input bounds the depth.
     static_depth: int | None
-    # fast_check at depth 0 (a top-level message). For a schema whose static depth is
-    # within MAX_DEPTH it is generated without depth bookkeeping and without visiting
-    # sub-messages whose schema has no fixed-size or enum field.
-    top_check: Callable[[Message], bool]
+    # fast_check at depth 0 (a top-level message), given also the message's serialization
+    # (its leading fixed-size records are checked on those bytes). For a schema whose
+    # static depth is within MAX_DEPTH it is generated without depth bookkeeping and
+    # without visiting sub-messages whose schema has no fixed-size or enum field.
+    top_check: Callable[[Message, bytes], bool]
 
 
 _PLANS: dict[str, MessagePlan] = {}
@@ -223,10 +225,10 @@ def message_plan(descriptor: Descriptor) -> MessagePlan:
         static_depth = _static_depth(descriptor)
         if _depth_is_bounded(static_depth):
             # The sub-plans exist before this one: the schema below it is acyclic.
-            top_check = _compile_top_check(descriptor.full_name, ordered)
+            top_check = _compile_top_check(descriptor, ordered)
         else:
 
-            def top_check(msg: Message) -> bool:
+            def top_check(msg: Message, data: bytes) -> bool:
                 return fast_check(msg, 0)
 
         plan = MessagePlan(
@@ -276,17 +278,22 @@ def _depth_is_bounded(static_depth: int | None) -> bool:
     return static_depth is not None and static_depth <= MAX_DEPTH
 
 
-def _compile_top_check(full_name: str, fields: tuple[FieldPlan, ...]) -> Callable[[Message], bool]:
+def _compile_top_check(
+    descriptor: Descriptor, fields: tuple[FieldPlan, ...]
+) -> Callable[[Message, bytes], bool]:
     """fast_check at depth 0 for a schema that cannot break the depth limit: the fixed
     size and enum tests of every level, inlined, and nothing for sub-messages whose schema
-    has neither (most envelopes: Any, Coin, Fee)."""
+    has neither (most envelopes: Any, Coin, Fee). `data` is the message as upb serializes
+    it: its known fields in order (any unknown ones after them), on which
+    `_record_check_lines` checks the leading fixed-size records."""
     namespace: dict[str, object] = {}
-    lines = ["def check(msg):"]
-    lines += _rule_lines(fields, namespace, "return False", "msg", "    ", 0)
+    record_lines, rest = _record_check_lines(fields, namespace, "return False", descriptor)
+    lines = ["def check(msg, data):", *record_lines]
+    lines += _rule_lines(rest, namespace, "return False", "msg", "    ", 0, descriptor)
     lines.append("    return True")
     source = "\n".join(lines) + "\n"
-    exec(compile(source, f"<top_check {full_name}>", "exec"), namespace)
-    return typing.cast(Callable[[Message], bool], namespace["check"])
+    exec(compile(source, f"<top_check {descriptor.full_name}>", "exec"), namespace)
+    return typing.cast(Callable[[Message, bytes], bool], namespace["check"])
 
 
 def _rule_lines(
@@ -296,10 +303,12 @@ def _rule_lines(
     msg: str,
     pad: str,
     level: int,
+    owner: Descriptor,
 ) -> list[str]:
-    """Source lines that run `fail` when a field of the message `msg` (a variable) breaks
-    its fixed size or enum rule, descending into sub-messages whose schema has such a
-    field. For acyclic schemas only (no depth bookkeeping; sub-plans are built here)."""
+    """Source lines that run `fail` when a field of the message `msg` (a variable, of
+    type `owner`) breaks its fixed size or enum rule, descending into sub-messages whose
+    schema has such a field. For acyclic schemas only (no depth bookkeeping; sub-plans are
+    built here)."""
     lines: list[str] = []
     for f in fields:
         get = f"getattr({msg}, {f.name!r})" if keyword.iskeyword(f.name) else f"{msg}.{f.name}"
@@ -309,16 +318,26 @@ def _rule_lines(
         sub = message_plan(f.message)
         var = f"m{level + 1}"
         sub_fields = tuple(sub.fields[n] for n in sorted(sub.fields))
+        inner = _rule_lines(sub_fields, namespace, fail, var, pad + "    ", level + 1, f.message)
+        if not inner:
+            continue
         if f.repeated:
-            inner = _rule_lines(sub_fields, namespace, fail, var, pad + "    ", level + 1)
-            if inner:
-                lines += [f"{pad}for {var} in {get}:", *inner]
+            lines += [f"{pad}for {var} in {get}:", *inner]
         else:
-            inner = _rule_lines(sub_fields, namespace, fail, var, pad + "    ", level + 1)
-            if inner:
-                lines += [f"{pad}if {msg}.HasField({f.name!r}):", f"{pad}    {var} = {get}"]
-                lines += inner
+            has = _bind_has_field(namespace, owner)
+            lines += [f"{pad}if {has}({msg}, {f.name!r}):", f"{pad}    {var} = {get}", *inner]
     return lines
+
+
+def _bind_has_field(namespace: dict[str, object], owner: Descriptor) -> str:
+    """The name under which `namespace` holds the `HasField` of `owner`'s class, unbound.
+
+    `msg.HasField(name)` looks the method up through upb's attribute hook (a field-name
+    lookup that misses, then the class's, then a bound method) on every call; the method
+    taken once from the class and called with the message skips all of that."""
+    name = "HAS_" + owner.full_name.replace(".", "_")
+    namespace[name] = GetMessageClass(owner).HasField
+    return name
 
 
 def _value_rule_lines(
@@ -406,11 +425,20 @@ def encode(msg: Message) -> bytes:
     the walker's error) a message that breaks a schema rule: a fixed-size field of the
     wrong length, an undefined enum value, or unknown fields kept from a lenient parse.
     """
-    plan = plan_of(type(msg))
+    msg_type = type(msg)
+    try:
+        plan = _PLANS_BY_TYPE[msg_type]
+    except KeyError:
+        plan = plan_of(msg_type)
     # With no map fields (refused in message_plan) upb's output is already deterministic:
-    # fields in field-number order; deterministic=True only sorts map entries.
-    data = msg.SerializePartialToString()
-    if not plan.top_check(msg) or _has_unknown_fields(msg, plan):
+    # fields in field-number order; deterministic=True only sorts map entries. The method
+    # is taken from the class: the instance's attribute hook costs more (see _fast_decoder).
+    data = msg_type.SerializePartialToString(msg)
+    if (
+        not plan.top_check(msg, data)
+        or UnknownFieldSet(msg)
+        or (plan.message_fields and _sub_messages_have_unknown_fields(msg, plan))
+    ):
         walk(descriptor_of(msg), data)
         raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
     return data
@@ -419,9 +447,13 @@ def encode(msg: Message) -> bytes:
 def encode_built(msg: Message) -> bytes:
     """`encode` for a message built from field values (`ProtoValue.to_proto`), never
     parsed: it holds no unknown field, so only the schema rules are checked."""
-    plan = plan_of(type(msg))
-    data = msg.SerializePartialToString()
-    if not plan.top_check(msg):
+    msg_type = type(msg)
+    try:
+        plan = _PLANS_BY_TYPE[msg_type]
+    except KeyError:
+        plan = plan_of(msg_type)
+    data = msg_type.SerializePartialToString(msg)
+    if not plan.top_check(msg, data):
         walk(descriptor_of(msg), data)
         raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
     return data
@@ -429,8 +461,12 @@ def encode_built(msg: Message) -> bytes:
 
 def _has_unknown_fields(msg: Message, plan: MessagePlan) -> bool:
     """Whether `msg` or any sub-message kept fields its schema does not define."""
-    if len(UnknownFieldSet(msg)) != 0:
-        return True
+    return len(UnknownFieldSet(msg)) != 0 or _sub_messages_have_unknown_fields(msg, plan)
+
+
+def _sub_messages_have_unknown_fields(msg: Message, plan: MessagePlan) -> bool:
+    """Whether a sub-message of `msg`, at any depth, kept fields its schema does not
+    define (`msg`'s own unknown fields are not looked at)."""
     for field in plan.message_fields:
         sub_plan = message_plan(field.message)  # type: ignore[arg-type]
         if field.repeated:
@@ -483,12 +519,185 @@ def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
     path each Python call and loop costs a measurable fraction of the parse itself.
     """
     plan = plan_of(msg_type)
+    fields = tuple(plan.fields[n] for n in sorted(plan.fields))
+    headers, headers_end = _leading_records(fields)
+    # The runtime's methods are taken once from the class and called with the message:
+    # `msg.SerializePartialToString()` would first go through upb's attribute hook (a
+    # field-name lookup that misses, then the class's, then a bound method), which costs
+    # about a sixth of a Receipt parse on every decode.
     namespace: dict[str, object] = {
         "message_plan": message_plan,
         "from_string": msg_type.FromString,
+        "serialize": msg_type.SerializePartialToString,
+        "discard_unknown": msg_type.DiscardUnknownFields,
         "DecodeError": DecodeError,
         "UnknownFieldSet": UnknownFieldSet,
     }
+    owner = descriptor_of(msg_type)
+    if len(headers) == len(fields):
+        lines = _all_fixed_lines(headers, headers_end)
+    else:
+        lines = _canonical_lines(plan)
+        record_lines, rest = _record_check_lines(fields, namespace, "return None", owner)
+        lines += record_lines
+        if _depth_is_bounded(plan.static_depth):
+            # upb refuses nothing for depth here and no message of this schema can be too
+            # deep: only the fixed sizes and enums of the levels that have them are checked.
+            lines += _rule_lines(rest, namespace, "return None", "msg", "    ", 0, owner)
+        else:
+            lines.append("    depth = 0")  # read by the sub-message checks below
+            lines += _schema_check_lines(rest, namespace, "return None")
+        lines.append("    return msg")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<fast_decode {plan.full_name}>", "exec"), namespace)
+    fast = typing.cast(Callable[[bytes], Message | None], namespace["fast"])
+    _FAST_DECODERS[msg_type] = fast
+    _FAST_SOURCES[msg_type] = source
+    return fast
+
+
+def _leading_records(fields: tuple[FieldPlan, ...]) -> tuple[list[tuple[int, bytes]], int]:
+    """The fields (in number order) from the first one on that are present in every valid
+    message at a size the schema fixes (`fixed_size`, not repeated): as (offset, header)
+    pairs, where `header` is the record's tag and length varints and `offset` where the
+    canonical encoding puts it, and the offset after the last of their records.
+
+    In canonical bytes the records come in field-number order and every one of these
+    fields is present, so the first sits at offset 0 and each of the others right after
+    the previous one: their positions do not depend on the message's values."""
+    return _fixed_run(fields, 0)
+
+
+def _fixed_run(fields: tuple[FieldPlan, ...], offset: int) -> tuple[list[tuple[int, bytes]], int]:
+    """(offset, header) of each record of the leading run of `fields` that are fixed-size
+    and always present, the first one at `offset`; and the offset after the run."""
+    headers: list[tuple[int, bytes]] = []
+    for f in fields:
+        if f.fixed_size is None or f.empty_allowed or f.repeated:
+            break
+        header = _varint(f.number << 3 | WireType.LEN) + _varint(f.fixed_size)
+        headers.append((offset, header))
+        offset += len(header) + f.fixed_size
+    return headers, offset
+
+
+# A varint field between two runs of fixed-size fields (`_hop_lines`) is followed through
+# the canonical bytes for records up to this many bytes (a tag byte and a varint of up to
+# 3 bytes: values below 2^21, e.g. a Receipt's call_seq); longer ones take the reads.
+MAX_HOP_VARINT = 3
+
+
+def _hop(
+    fields: tuple[FieldPlan, ...], offset: int
+) -> tuple[FieldPlan, tuple[FieldPlan, ...]] | None:
+    """The varint field `fields[0]` and the run of fixed-size fields right after it, if
+    the varint field (one-byte tag, singular) is followed by such a run: then the run's
+    records sit at `offset` when the varint field is absent, and one tag byte plus the
+    varint's length further on when it is present."""
+    if not fields or offset == 0:
+        return None
+    hop = fields[0]
+    if hop.wire_type != WireType.VARINT or hop.repeated or hop.number >= 16:
+        return None
+    headers, _ = _fixed_run(fields[1:], 0)
+    if not headers:
+        return None
+    return hop, fields[1 : 1 + len(headers)]
+
+
+def _hop_lines(
+    hop: FieldPlan,
+    run: tuple[FieldPlan, ...],
+    offset: int,
+    namespace: dict[str, object],
+    fail: str,
+    owner: Descriptor,
+) -> list[str]:
+    """Lines (inside `_record_check_lines`'s `try`) that run `fail` unless the fields of
+    `run` have their fixed sizes, tested on the canonical bytes for each place the varint
+    field `hop` can put them: absent (the run starts at `offset`), or present with a 1 to
+    MAX_HOP_VARINT byte varint, whose last byte is the first below 0x80. Constant offsets
+    keep each test to one indexing; a longer varint falls back to reading the fields."""
+    tag = hop.number << 3 | WireType.VARINT
+    lines = [f"        if data[{offset}] != {tag}:"]
+    lines.append(f"            if {_header_test(_fixed_run(run, offset)[0])}:")
+    lines.append(f"                {fail}")
+    for size in range(1, MAX_HOP_VARINT + 1):
+        last = offset + size  # the varint's bytes are offset+1 .. offset+size
+        lines.append(f"        elif data[{last}] < 128:")
+        lines.append(f"            if {_header_test(_fixed_run(run, last + 1)[0])}:")
+        lines.append(f"                {fail}")
+    lines.append("        else:")
+    lines += _rule_lines(run, namespace, fail, "msg", "            ", 0, owner)
+    return lines
+
+
+def _record_check_lines(
+    fields: tuple[FieldPlan, ...], namespace: dict[str, object], fail: str, owner: Descriptor
+) -> tuple[list[str], tuple[FieldPlan, ...]]:
+    """Lines that run `fail` unless the leading fixed-size fields (`_leading_records`), and
+    the run of them after a varint field (`_hop`), have their sizes, tested on `data`;
+    and the fields whose rules are still to be checked on the message.
+
+    `data` must be the canonical encoding of the message's known fields (any unknown ones
+    after them): then these records are where the offsets say iff their fields have their
+    sizes, and the header bytes prove the sizes without reading (and copying) the values.
+    A `data` too short to hold them lacks a record every valid message has."""
+    headers, end = _leading_records(fields)
+    if not headers:
+        return [], fields
+    rest = fields[len(headers) :]
+    lines = ["    try:", f"        if {_header_test(headers)}:", f"            {fail}"]
+    hop = _hop(rest, end)
+    if hop is not None:
+        lines += _hop_lines(hop[0], hop[1], end, namespace, fail, owner)
+        rest = (hop[0], *rest[1 + len(hop[1]) :])  # the varint field's own rules remain
+    lines += ["    except IndexError:", f"        {fail}"]
+    return lines, rest
+
+
+def _varint(value: int) -> bytes:
+    """The shortest varint of a non-negative integer (encoding guide, "Base 128 Varints")."""
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _header_test(headers: list[tuple[int, bytes]]) -> str:
+    """A condition true when a header byte of `headers` is not at its offset in `data`.
+    Byte by byte: indexing a bytes object costs less than slicing and comparing."""
+    return " or ".join(
+        f"data[{offset + i}] != {byte}"
+        for offset, header in headers
+        for i, byte in enumerate(header)
+    )
+
+
+def _all_fixed_lines(headers: list[tuple[int, bytes]], end: int) -> list[str]:
+    """The fast path of a message whose every field is a fixed-size bytes field (PubKey).
+
+    Its only canonical encodings are its records, headers at the offsets `headers` gives,
+    back to back and nothing else: tags and lengths are written shortest, the fields are
+    in order, each present and not empty. Checking the length and the header bytes is
+    exact; no unknown field fits, so neither the unknown-field check nor the
+    re-serialization is needed, and the parse cannot fail (it is kept as a guard)."""
+    return [
+        "def fast(data):",
+        f"    if len(data) != {end} or {_header_test(headers)}:",
+        "        return None",
+        "    try:",
+        "        return from_string(data)",
+        "    except DecodeError:",
+        "        return None",
+    ]
+
+
+def _canonical_lines(plan: MessagePlan) -> list[str]:
+    """The start of a fast path: parse, and prove `data` canonical and free of unknown
+    fields."""
     lines = [
         "def fast(data):",
         "    try:",
@@ -504,31 +713,17 @@ def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
         # make the bytes differ. The message is returned only when nothing was dropped,
         # so the caller never sees the mutation.
         lines += [
-            "    msg.DiscardUnknownFields()",
-            "    if msg.SerializePartialToString() != data:",
+            "    discard_unknown(msg)",
+            "    if serialize(msg) != data:",
             "        return None",
         ]
     else:
         # One level: looking at the (empty) unknown-field set costs less than dropping.
         lines += [
-            "    if UnknownFieldSet(msg) or msg.SerializePartialToString() != data:",
+            "    if UnknownFieldSet(msg) or serialize(msg) != data:",
             "        return None",
         ]
-    fields = tuple(plan.fields[n] for n in sorted(plan.fields))
-    if _depth_is_bounded(plan.static_depth):
-        # upb refuses nothing for depth here and no message of this schema can be too
-        # deep: only the fixed sizes and enums of the levels that have them are checked.
-        lines += _rule_lines(fields, namespace, "return None", "msg", "    ", 0)
-    else:
-        lines.append("    depth = 0")  # read by the sub-message checks below
-        lines += _schema_check_lines(fields, namespace, "return None")
-    lines.append("    return msg")
-    source = "\n".join(lines) + "\n"
-    exec(compile(source, f"<fast_decode {plan.full_name}>", "exec"), namespace)
-    fast = typing.cast(Callable[[bytes], Message | None], namespace["fast"])
-    _FAST_DECODERS[msg_type] = fast
-    _FAST_SOURCES[msg_type] = source
-    return fast
+    return lines
 
 
 def fast_path_source(msg_type: type[Message]) -> str:

@@ -20,7 +20,9 @@ from dait_chain.codec.tx import (
     TxRaw,
 )
 from dait_chain.pb.dait.codec.v1 import test_types_pb2
+from dait_chain.pb.dait.crypto.secp256k1.v1 import keys_pb2
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2
+from dait_chain.pb.dait.tee_attest.v1 import quote_pb2
 
 U64 = st.integers(0, (1 << 64) - 1)
 U32 = st.integers(0, (1 << 32) - 1)
@@ -75,6 +77,22 @@ def channel_states(draw: st.DrawFn) -> spurc_pb2.ChannelState:
         turn_num=draw(U64_MIXED),
         sig_user=draw(fixed_or_empty(64)),
         sig_host=draw(fixed_or_empty(64)),
+    )
+
+
+def pub_keys() -> st.SearchStrategy[keys_pb2.PubKey]:
+    """A secp256k1 PubKey: its one field is a fixed-size bytes field."""
+    return st.builds(keys_pb2.PubKey, key=fixed(33))
+
+
+def ak_certs() -> st.SearchStrategy[quote_pb2.SimAttestationKeyCert]:
+    """A simulated-vendor key certificate: two fixed-size fields first (fields 1 and 2),
+    then one that is fixed-size or empty."""
+    return st.builds(
+        quote_pb2.SimAttestationKeyCert,
+        root_pubkey=fixed(33),
+        attestation_pubkey=fixed(33),
+        sig_root=fixed_or_empty(64),
     )
 
 

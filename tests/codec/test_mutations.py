@@ -34,7 +34,9 @@ from dait_chain.codec.errors import (
 from dait_chain.codec.strict import decode, decode_fast, encode, walk
 from dait_chain.codec.tx import AuthInfo, TxBody, TxRaw
 from dait_chain.pb.dait.codec.v1 import test_types_pb2
+from dait_chain.pb.dait.crypto.secp256k1.v1 import keys_pb2
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2
+from dait_chain.pb.dait.tee_attest.v1 import quote_pb2
 from dait_chain.pb.dait.tx.v1 import tx_pb2
 from tests.codec import strategies as S
 from tests.codec.wire import (
@@ -64,6 +66,10 @@ def _encoded(strategy: st.SearchStrategy[Message]) -> st.SearchStrategy[bytes]:
 CASES = {
     "receipt": Case(spurc_pb2.Receipt, _encoded(S.receipts())),
     "channel_state": Case(spurc_pb2.ChannelState, _encoded(S.channel_states())),
+    # Fast paths that check leading fixed-size records on the bytes (specs/codec.md §3):
+    # a message made of one such field, and one starting with two of them.
+    "pub_key": Case(keys_pb2.PubKey, _encoded(S.pub_keys())),
+    "ak_cert": Case(quote_pb2.SimAttestationKeyCert, _encoded(S.ak_certs())),
     "all_types": Case(test_types_pb2.TestAllTypes, _encoded(S.all_types())),
     "auth_info": Case(tx_pb2.AuthInfo, S.auth_infos().map(AuthInfo.encode)),
     "tx_body": Case(tx_pb2.TxBody, S.tx_bodies().map(TxBody.encode)),

@@ -32,7 +32,9 @@ from dait_chain.codec.errors import (
 )
 from dait_chain.codec.strict import decode, decode_fast, encode
 from dait_chain.pb.dait.codec.v1 import test_types_pb2
+from dait_chain.pb.dait.crypto.secp256k1.v1 import keys_pb2
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2
+from dait_chain.pb.dait.tee_attest.v1 import quote_pb2
 from tests.codec.wire import (
     I32,
     LEN,
@@ -389,6 +391,101 @@ def test_fixed_size_holds_in_nested_messages() -> None:
     """TestNested.tag is fixed_size_or_empty = 4, checked at any depth."""
     inner = f_varint(1, 1) + f_len(3, b"xyz")
     assert_refused(AllTypes, f_len(15, f_len(2, inner)) + KEY, ErrFixedSize)
+
+
+# The fast path checks the leading fixed-size records (fields 1, 2, ... while each is
+# `fixed_size`) on the bytes instead of reading the fields (specs/codec.md §3, step 4).
+# A message made only of such fields (PubKey) is checked on the bytes alone.
+PubKey = keys_pb2.PubKey
+AkCert = quote_pb2.SimAttestationKeyCert
+ROOT, AK = b"\x02" + b"\x66" * 32, b"\x03" + b"\x77" * 32
+
+
+def test_pub_key_is_its_one_record() -> None:
+    """PubKey { bytes key = 1 [fixed_size = 33] }: tag 0a, length 21, 33 bytes."""
+    data = b"\x0a\x21" + PUBKEY
+    assert data == f_len(1, PUBKEY)
+    assert decode(PubKey, data).key == PUBKEY
+    assert decode_fast(PubKey, data) == PubKey(key=PUBKEY)
+    assert encode(PubKey(key=PUBKEY)) == data
+
+
+@pytest.mark.parametrize("size", [0, 1, 32, 34, 127, 128])
+def test_pub_key_of_wrong_length_is_refused(size: int) -> None:
+    """Any other length (0 = absent: empty input) is rule 2.15, also when the record
+    happens to total 35 bytes (a 33-byte length prefix cannot be anything but 0x21)."""
+    data = f_len(1, b"\x02" * size) if size else b""
+    assert_refused(PubKey, data, ErrFixedSize)
+
+
+def test_pub_key_with_anything_after_its_record_is_refused() -> None:
+    assert_refused(PubKey, f_len(1, PUBKEY) + f_varint(2, 1), ErrUnknownField)
+    assert_refused(PubKey, f_len(1, PUBKEY) + f_len(1, PUBKEY), ErrFieldRepeated)
+    assert_refused(PubKey, f_len(1, PUBKEY) + b"\x00", ErrTrailingBytes)
+
+
+def test_pub_key_with_a_long_length_prefix_is_refused() -> None:
+    """Same 33 bytes, the length written in two bytes: 36 bytes in all, non-minimal."""
+    assert_refused(PubKey, tag(1, LEN) + padded_varint(33, 1) + PUBKEY, ErrNonMinimalVarint)
+
+
+def test_leading_fixed_size_records_are_checked_on_the_bytes() -> None:
+    """SimAttestationKeyCert: root_pubkey (1) and attestation_pubkey (2) are 33 bytes, so
+    their records sit at offsets 0 and 35; sig_root (3) is 64 bytes or empty."""
+    cert = f_len(1, ROOT) + f_len(2, AK)
+    assert cert[0:2] == b"\x0a\x21" and cert[35:37] == b"\x12\x21"
+    assert decode(AkCert, cert) == AkCert(root_pubkey=ROOT, attestation_pubkey=AK)
+    assert decode(AkCert, cert + f_len(3, SIG)).sig_root == SIG
+    assert_refused(AkCert, f_len(1, ROOT) + f_len(2, AK[:32]), ErrFixedSize)
+    assert_refused(AkCert, f_len(1, ROOT + b"\x00") + f_len(2, AK[:32]), ErrFixedSize)
+    assert_refused(AkCert, f_len(1, ROOT), ErrFixedSize)  # too short for the second header
+    assert_refused(AkCert, f_len(2, AK) + f_len(3, SIG), ErrFixedSize)  # first one absent
+    assert_refused(AkCert, cert + f_len(3, SIG[:63]), ErrFixedSize)
+
+
+def test_receipt_channel_id_header_is_checked_on_the_bytes() -> None:
+    """A wrong channel_id whose bytes carry a well-formed 32-byte record further on is
+    still refused: only offset 0 counts."""
+    fake = f_len(1, b"\x0a\x20" + b"\x01" * 32)  # 34 bytes holding a 32-byte record
+    assert_refused(Receipt, fake + R_SEQ + R_TAIL, ErrFixedSize)
+
+
+# call_seq (field 2, a varint) sits between channel_id and the three hashes, so where
+# the hashes' records start depends on its length: absent, or a tag byte plus 1..10
+# varint bytes. Values at each boundary of the varint's length (7 bits per byte).
+CALL_SEQS = [0, 1, 127, 128, 2**14 - 1, 2**14, 2**21 - 1, 2**21, 2**28, 2**64 - 1]
+
+
+def _receipt(call_seq: int, req: bytes = REQ, resp: bytes = RESP, model: bytes = MODEL) -> bytes:
+    seq = f_varint(2, call_seq) if call_seq else b""
+    tail = R_TAIL.replace(f_len(3, REQ) + f_len(4, RESP) + f_len(5, MODEL), b"")
+    return R_CHANNEL + seq + f_len(3, req) + f_len(4, resp) + f_len(5, model) + tail
+
+
+@pytest.mark.parametrize("call_seq", CALL_SEQS)
+def test_hashes_after_call_seq_of_any_length_are_accepted(call_seq: int) -> None:
+    data = _receipt(call_seq)
+    assert len(data) == len(RECEIPT) - len(R_SEQ) + (len(varint(call_seq)) + 1 if call_seq else 0)
+    msg = decode(Receipt, data)
+    assert (msg.call_seq, msg.request_hash, msg.model_hash) == (call_seq, REQ, MODEL)
+    assert decode_fast(Receipt, data) == msg
+
+
+@pytest.mark.parametrize("call_seq", CALL_SEQS)
+@pytest.mark.parametrize("which", ["req", "resp", "model"])
+@pytest.mark.parametrize("size", [31, 33])
+def test_hash_of_wrong_length_after_call_seq_is_refused(
+    call_seq: int, which: str, size: int
+) -> None:
+    """Each hash at 31 or 33 bytes shifts the records after it by one byte; whatever the
+    length of call_seq, the fixed-size rule (2.15) names it."""
+    data = _receipt(call_seq, **{which: b"\x1a" * size})
+    assert_refused(Receipt, data, ErrFixedSize)
+
+
+def test_encode_refuses_a_wrong_hash_length_after_call_seq() -> None:
+    with pytest.raises(ErrFixedSize):
+        encode(Receipt.FromString(_receipt(300, resp=RESP[:31])))
 
 
 def test_encode_refuses_a_fixed_size_violation() -> None:
