@@ -142,18 +142,40 @@ def _canonical_plain_value(text: str) -> JsonValue | object:
     """The value of `text` if `text` is exactly the JCS text of a plain value (_is_plain);
     else _NOT_CANONICAL_PLAIN (the strict path then decides, and names the error).
 
-    Accepting needs no duplicate-name or NaN bookkeeping: the text is the re-encoding of
-    its own value, which has each member name once, and a NaN or Infinity would have been
-    a float, which is not plain. So whatever this accepts, the strict parser accepts with
-    the same value, and its JCS is `text`.
+    Accepting needs no duplicate-name bookkeeping: the text is the re-encoding of its own
+    value, which has each member name once. So whatever this accepts, the strict parser
+    accepts with the same value, and its JCS is `text`.
+
+    The parse itself refuses what is not plain in numbers (a fraction or exponent, NaN,
+    Infinity, an integer beyond ±(2^53 - 1)): its hooks run only for number literals. An
+    ASCII text then needs no walk of the value: a non-ASCII string or key in its value
+    could only come from a backslash-u escape, which the re-encoding writes as the character
+    itself, so the texts would differ.
     """
     try:
         value, end = _PLAIN_DECODER.raw_decode(text)
-    except ValueError:  # JSONDecodeError
+    except (ValueError, _NotPlain):  # ValueError: JSONDecodeError
         return _NOT_CANONICAL_PLAIN
-    if end != len(text) or not _is_plain(value) or _plain_text(value) != text:
+    if end != len(text) or (not text.isascii() and not _is_plain(value)):
+        return _NOT_CANONICAL_PLAIN
+    if _plain_text(value) != text:
         return _NOT_CANONICAL_PLAIN
     return typing.cast(JsonValue, value)
+
+
+class _NotPlain(Exception):
+    """A number literal JCS may print differently from Python (raised by the parse hooks)."""
+
+
+def _plain_int(literal: str) -> int:
+    number = int(literal)
+    if not -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER:
+        raise _NotPlain(literal)
+    return number
+
+
+def _not_plain(literal: str) -> float:
+    raise _NotPlain(literal)
 
 
 _NOT_CANONICAL_PLAIN = object()
@@ -178,8 +200,11 @@ def _no_constants(name: str) -> JsonValue:
 _STRICT_DECODER = json.JSONDecoder(
     object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
 )
-# The default decoder: every object is built by the C scanner, with no Python hook.
-_PLAIN_DECODER = json.JSONDecoder()
+# Objects and strings built by the C scanner, with no Python hook; numbers go through the
+# hooks that refuse what is not plain (_canonical_plain_value).
+_PLAIN_DECODER = json.JSONDecoder(
+    parse_int=_plain_int, parse_float=_not_plain, parse_constant=_not_plain
+)
 # check_circular=False saves a bookkeeping dict per call and an entry per container: the
 # values it encodes passed _is_plain first, which refuses a container met twice.
 _PLAIN_ENCODER = json.JSONEncoder(
