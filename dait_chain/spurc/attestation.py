@@ -48,6 +48,7 @@ from dait_chain.spurc.errors import (
     ErrQuoteTypeUnsupported,
     ErrQuoteUntrusted,
 )
+from dait_chain.spurc.frozen import slot_init
 from dait_chain.spurc.headers import QuoteType
 from dait_chain.spurc.signing import cut_signature_field
 
@@ -65,6 +66,7 @@ _QUOTE_TYPES = {t.value: t for t in QuoteType}
 # --- wire values ----------------------------------------------------------------------------
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Quote(ProtoValue):
     """The envelope of every tee_quote: its type selects the verifier."""
@@ -75,6 +77,7 @@ class Quote(ProtoValue):
     body: bytes
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class SimAttestationKeyCert(ProtoValue):
     """Simulated vendor: the root's certificate of an attestation key."""
@@ -86,6 +89,7 @@ class SimAttestationKeyCert(ProtoValue):
     sig_root: bytes = b""
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class SimQuoteBody(ProtoValue):
     """Simulated vendor: the signed quote body."""
@@ -150,6 +154,7 @@ class TrustPolicy:
         return TrustPolicy.of(self.trusted_roots, {*self.revoked_keys, key}, self.quote_types)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class AttestedReport:
     """What a verified quote vouches for (the inputs of the per-receipt checks)."""

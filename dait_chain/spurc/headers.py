@@ -24,6 +24,7 @@ from dait_chain.spurc.errors import (
     ErrHeaderMissing,
     ErrUnsupportedVersion,
 )
+from dait_chain.spurc.frozen import slot_init
 
 H_VERSION = "X-DAIT-Version"
 H_CHANNEL_ID = "X-DAIT-Channel-Id"
@@ -96,6 +97,7 @@ _SETTLE_HINTS = {h.value: h for h in SettleHint}
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class HeaderMap:
     """Headers keyed by lower-cased name, values with HTTP's surrounding OWS removed."""
@@ -144,6 +146,7 @@ def header_map(headers: HeaderInput) -> HeaderMap:
     return HeaderMap(seen)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ResponseHeaders:
     """The SPUR-IC headers of one inference response, parsed (seed 002 §2).

@@ -22,6 +22,7 @@ from dait_chain.codec.errors import ErrJsonMapping
 from dait_chain.codec.jcs import canonicalize
 from dait_chain.codec.value import ProtoValue
 from dait_chain.pb.dait.state_channel.v1 import spurc_pb2
+from dait_chain.spurc.frozen import slot_init
 
 UINT64_MAX = (1 << 64) - 1
 
@@ -29,6 +30,7 @@ _HEX_RE = re.compile(r"(?:[0-9a-f]{2})*")
 _DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Receipt(ProtoValue):
     """One per inference call, signed by the host's TEE-bound key (seed 002 §3)."""
@@ -53,6 +55,7 @@ class Receipt(ProtoValue):
         return with_fields(self, sig_host=b"")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ChannelState(ProtoValue):
     """The co-signed running state of a channel (seed 002 §4).

@@ -89,6 +89,7 @@ from dait_chain.spurc.errors import (
     ErrTenantViewInconsistent,
     SpurcError,
 )
+from dait_chain.spurc.frozen import slot_init
 from dait_chain.spurc.headers import (
     H_CONTENT_TYPE,
     ContentKind,
@@ -201,6 +202,7 @@ def _state_tree(view: TenantView, state: ChannelState) -> MerkleAccumulator:
 # --- steps 1-2: framing and headers ----------------------------------------------------------
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Framed:
     """A response split into its authoritative headers and its model-output bytes."""
