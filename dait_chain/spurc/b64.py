@@ -16,7 +16,6 @@ from dait_chain.spurc.errors import ErrBadBase64url
 
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _OUTSIDE_RE = re.compile(r"[^A-Za-z0-9_-]")
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 # The 6-bit value of each alphabet character, to read the last character's unused bits.
 _VALUE = {char: value for value, char in enumerate(_ALPHABET)}
 # A text of length 2 or 3 mod 4 ends in a character of which only the high 2 or 4 bits
@@ -37,7 +36,7 @@ def b64url_decode(text: str) -> bytes:
     """
     # Every receipt and state passes here, so the checks are C-level string operations.
     # The standard decoder in strict mode accepts exactly the standard alphabet with the
-    # padding added below; mapping - and _ onto + and / after refusing those two (and =)
+    # padding added below; replacing - and _ by + and / after refusing those two (and =)
     # in the text makes that exactly this alphabet. Any refusal is named by _refusal.
     if "+" in text or "/" in text or "=" in text or not text.isascii():
         raise _refusal(text)
@@ -47,9 +46,9 @@ def b64url_decode(text: str) -> bytes:
     if remainder == 1 or (raw and _VALUE.get(raw[-1], 0) & _UNUSED_BITS_MASK[remainder]):
         raise _refusal(text)
     try:
-        return binascii.a2b_base64(
-            raw.translate(_TO_STANDARD) + _PADDING[remainder], strict_mode=True
-        )
+        # Two replacements (memchr-driven) cost less than one byte-by-byte translation.
+        standard = raw.replace(b"-", b"+").replace(b"_", b"/")
+        return binascii.a2b_base64(standard + _PADDING[remainder], strict_mode=True)
     except binascii.Error:  # a character outside the alphabet
         raise _refusal(text) from None
 

@@ -7,7 +7,7 @@ the tenant recomputes what the host sent and requires equality (decisions.md SPU
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from dait_chain.codec.errors import CodecError
 from dait_chain.crypto.address import validate_address
@@ -53,6 +53,10 @@ class Frontier:
 
     size: int
     nodes: tuple[bytes, ...]
+    # root(), a pure function of (size, nodes), kept once computed: the tenant checks its
+    # view against the state on every receipt (verify.py rule 0), and the root of state n
+    # was computed when state n was (Frontier.of).
+    _root: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def empty(cls) -> Frontier:
@@ -60,9 +64,13 @@ class Frontier:
         return cls(0, ())
 
     @classmethod
-    def of(cls, acc: MerkleAccumulator) -> Frontier:
-        """The frontier of an accumulator."""
-        return cls(acc.size, acc.frontier)
+    def of(cls, acc: MerkleAccumulator, root: bytes | None = None) -> Frontier:
+        """The frontier of an accumulator; `root`: acc.root() if the caller has just
+        computed it (as append_receipt does), kept as this frontier's root."""
+        frontier = cls(acc.size, acc.frontier)
+        if root is not None:
+            object.__setattr__(frontier, "_root", root)
+        return frontier
 
     def accumulator(self) -> MerkleAccumulator:
         """A fresh accumulator holding this frontier (raises on an invalid frontier)."""
@@ -70,7 +78,11 @@ class Frontier:
 
     def root(self) -> bytes:
         """The receipts merkle root this frontier stands for (RFC 6962)."""
-        return self.accumulator().root()
+        root = self._root
+        if root is None:
+            root = self.accumulator().root()
+            object.__setattr__(self, "_root", root)
+        return root
 
     def encode(self) -> bytes:
         """Storage form: size as 8-byte big-endian, then the 32-byte nodes."""
@@ -172,7 +184,7 @@ def apply_receipt_to_tree(
     appends to)."""
     root = append_receipt(tree, receipt, leaf)
     new_state = ChannelState(*updated_fields(state, receipt, root))
-    return new_state, Frontier.of(tree)
+    return new_state, Frontier.of(tree, root)
 
 
 def append_receipt(tree: MerkleAccumulator, receipt: Receipt, leaf: bytes | None = None) -> bytes:

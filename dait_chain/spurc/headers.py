@@ -11,7 +11,6 @@ carried in X-DAIT-Receipt / X-DAIT-State is a later step of the check order (ver
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -58,9 +57,6 @@ SPURC_HEADER_NAMES = (
 # Every header this module interprets; a duplicate of any of them is refused.
 _SPURC_HEADERS = frozenset(h.lower() for h in SPURC_HEADER_NAMES)
 
-_DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")
-# Visible ASCII and inner spaces: what an HTTP field value may carry without obs-text.
-_FIELD_VALUE_RE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")
 _OWS = " \t"
 
 
@@ -200,6 +196,12 @@ def check_version_is_understood(hm: HeaderMap) -> None:
         raise ErrUnsupportedVersion(f"{H_VERSION} {version!r}")
 
 
+def is_visible_ascii(text: str) -> bool:
+    """Visible ASCII with inner spaces (what an HTTP field value carries without obs-text):
+    not empty, every character in 0x20-0x7E, no space at either end."""
+    return text.isascii() and text.isprintable() and text[:1] not in ("", " ") and text[-1] != " "
+
+
 def parse_channel_id(text: str) -> bytes:
     """64-char lowercase hex of the 32-byte channel ID (seed 002 §2)."""
     # The lowercase hex of 32 bytes is the one text that decodes to them and back (fromhex
@@ -216,7 +218,8 @@ def parse_channel_id(text: str) -> bytes:
 
 def parse_decimal_uint64(name: str, text: str) -> int:
     """A canonical decimal uint64 (no sign, no leading zeros), e.g. X-DAIT-Call-Seq."""
-    if not _DECIMAL_RE.fullmatch(text):
+    # ASCII and isdigit: only 0-9 (isdigit alone also takes other scripts' digits).
+    if not (text.isascii() and text.isdigit()) or (text[0] == "0" and len(text) > 1):
         raise ErrHeaderMalformed(f"{name} {text!r} is not a canonical decimal")
     value = int(text)
     if value > UINT64_MAX:
@@ -254,7 +257,7 @@ def parse_response_headers(hm: HeaderMap) -> ResponseHeaders:
     state = _b64_header(hm, H_STATE)
     quote_type = _optional_enum(hm, H_QUOTE_TYPE, _QUOTE_TYPES)
     model_id = hm.get(H_MODEL_ID)
-    if model_id is not None and not _FIELD_VALUE_RE.fullmatch(model_id):
+    if model_id is not None and not is_visible_ascii(model_id):
         raise ErrHeaderMalformed(f"{H_MODEL_ID} {model_id!r} is not a visible-ASCII value")
     call_seq_text = hm.get(H_CALL_SEQ)
     call_seq = None if call_seq_text is None else parse_decimal_uint64(H_CALL_SEQ, call_seq_text)

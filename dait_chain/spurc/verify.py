@@ -189,7 +189,7 @@ def _state_tree(view: TenantView, state: ChannelState) -> MerkleAccumulator:
     frontier: the update (step 10) appends receipt n to it rather than restoring it again."""
     try:
         tree = view.frontier.accumulator()
-        root = tree.root()
+        root = view.frontier.root()  # computed once per frontier (channel.Frontier)
     except CryptoError as exc:
         raise ErrTenantViewInconsistent(exc.log) from exc
     if view.frontier.size != state.call_count or root != state.receipts_merkle_root:
@@ -417,7 +417,9 @@ def check_response(
     receipt, host_state, tree, parsed, report = _checks(
         headers, request_bytes, response_bytes, channel_state, view, now_ms, passed
     )
-    return Verified(receipt, host_state, Frontier.of(tree), parsed, report)
+    # The host's state n passed rule 11: its root is the root of `tree`, extended.
+    frontier = Frontier.of(tree, host_state.receipts_merkle_root)
+    return Verified(receipt, host_state, frontier, parsed, report)
 
 
 def _checks(

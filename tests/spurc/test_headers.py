@@ -22,8 +22,10 @@ from dait_chain.spurc.headers import (
     build_request_headers,
     build_response_headers,
     header_map,
+    is_visible_ascii,
     parse_channel_id,
     parse_content_type,
+    parse_decimal_uint64,
     parse_request_headers,
     parse_response_headers,
 )
@@ -232,3 +234,18 @@ def test_channel_id_is_accepted_exactly_when_64_lowercase_hex_digits(text: str) 
     else:
         with pytest.raises(ErrHeaderMalformed):
             parse_channel_id(text)
+
+
+@given(st.text(alphabet="0123456789 +-x\t٣²", max_size=22))
+def test_call_seq_is_accepted_exactly_when_a_canonical_decimal_uint64(text: str) -> None:
+    if re.fullmatch(r"0|[1-9][0-9]*", text) and int(text) < 2**64:
+        assert parse_decimal_uint64("X-DAIT-Call-Seq", text) == int(text)
+    else:
+        with pytest.raises(ErrHeaderMalformed):
+            parse_decimal_uint64("X-DAIT-Call-Seq", text)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", max_codepoint=0x100), max_size=6))
+def test_visible_ascii_is_printable_ascii_without_space_at_either_end(text: str) -> None:
+    want = re.fullmatch(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?", text) is not None
+    assert is_visible_ascii(text) is want
