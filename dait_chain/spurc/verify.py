@@ -41,6 +41,9 @@ exactly one error: the first rule it breaks.
 
 last_seen is `channel_state.call_count`: call_seq starts at 1 and every accepted receipt is
 last_seen + 1, so the count of accepted receipts is the last call_seq seen.
+
+This is the order of reporting; the signature rules are evaluated last (specs/spurc.md
+§7, "Evaluation order"), which reports the same error.
 """
 
 from __future__ import annotations
@@ -378,15 +381,11 @@ def decode_state(data: bytes) -> ChannelState:
         raise ErrStateDecode(exc.log) from exc
 
 
-def check_host_state_matches(host_state: ChannelState, computed: ChannelState) -> None:
-    """decisions.md SPUR-IC: the host's provisional state n equals the tenant's
-    recomputation (both signature fields aside: the host signs, the user has not yet)."""
-    check_host_state_is_update(host_state, _state_body(computed))
-
-
 def check_host_state_is_update(host_state: ChannelState, want: tuple[object, ...]) -> None:
-    """check_host_state_matches against the fields of state n as channel.updated_fields
-    gives them (without building the state the host's decoded one would equal)."""
+    """decisions.md SPUR-IC: the host's provisional state n equals the tenant's
+    recomputation (both signature fields aside: the host signs, the user has not yet).
+    `want`: the fields of state n as channel.updated_fields gives them, so the tenant's
+    copy of state n is never built."""
     got = _state_body(host_state)
     if got != want:
         differing = [
