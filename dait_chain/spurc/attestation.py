@@ -130,6 +130,11 @@ class TrustPolicy:
     def __hash__(self) -> int:
         return self._hash
 
+    def __reduce__(self) -> tuple[type[TrustPolicy], tuple[object, ...]]:
+        # Rebuilt from its fields, so the hash is this process's (str and bytes hashes
+        # differ between processes), never a pickled one.
+        return TrustPolicy, (self.trusted_roots, self.revoked_keys, self.quote_types)
+
     @classmethod
     def of(
         cls,
@@ -184,6 +189,9 @@ class VerifierRegistry:
 
     def __hash__(self) -> int:
         return self._hash
+
+    def __reduce__(self) -> tuple[type[VerifierRegistry], tuple[object, ...]]:
+        return VerifierRegistry, (self.verifiers,)  # as TrustPolicy's
 
     def verifier_for(self, quote_type: QuoteType) -> QuoteVerifier:
         """The registered verifier; ErrQuoteTypeUnsupported if none."""

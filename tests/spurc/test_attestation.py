@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -216,3 +220,29 @@ def test_certificate_payload_is_the_certificate_encoded_without_sig_root(
 ) -> None:
     cert = SimAttestationKeyCert(root, ak, b"\x01" * 64)
     assert cert_signing_payload(cert) == replace(cert, sig_root=b"").encode()
+
+
+def test_a_policy_from_another_process_hashes_as_this_processs_equal_policy() -> None:
+    """The policy's hash is computed once, per process: a pickled policy (another hash
+    seed) is rebuilt here, so it finds the quote cache entries of its equal."""
+    code = (
+        "import pickle, sys\n"
+        "from dait_chain.spurc.attestation import SimVendor, TrustPolicy, simulated_registry\n"
+        "p = TrustPolicy.of([SimVendor.from_seed(b'vendor A').root_pubkey], [b'k' * 33])\n"
+        "sys.stdout.buffer.write(pickle.dumps((p, simulated_registry())))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "1"},
+    ).stdout
+    policy, registry = pickle.loads(out)
+    here = TrustPolicy.of([VENDOR.root_pubkey], [b"k" * 33])
+    assert policy == here and hash(policy) == hash(here)
+    assert registry == REGISTRY and hash(registry) == hash(REGISTRY)
+    cache = QuoteCache()
+    quote = AK.quote(QuoteType.TDX, MODEL, TEE_PUB)
+    cache.verify(quote, here, REGISTRY)
+    cache.verify(quote, policy, registry)
+    assert (cache.hits, cache.misses) == (1, 1)
