@@ -534,7 +534,7 @@ def _fast_decoder(msg_type: type[Message]) -> Callable[[bytes], Message | None]:
         "UnknownFieldSet": UnknownFieldSet,
     }
     owner = descriptor_of(msg_type)
-    if len(headers) == len(fields):
+    if headers and len(headers) == len(fields):
         lines = _all_fixed_lines(headers, headers_end)
     else:
         lines = _canonical_lines(plan)

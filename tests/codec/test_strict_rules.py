@@ -8,6 +8,7 @@ checks that `decode` raises exactly that rule's error and that the fast path ref
 from __future__ import annotations
 
 import pytest
+from google.protobuf import empty_pb2
 
 from dait_chain.codec import strict
 from dait_chain.codec.errors import (
@@ -427,6 +428,16 @@ def test_pub_key_with_anything_after_its_record_is_refused() -> None:
 def test_pub_key_with_a_long_length_prefix_is_refused() -> None:
     """Same 33 bytes, the length written in two bytes: 36 bytes in all, non-minimal."""
     assert_refused(PubKey, tag(1, LEN) + padded_varint(33, 1) + PUBKEY, ErrNonMinimalVarint)
+
+
+def test_a_message_without_fields_is_only_the_empty_string() -> None:
+    """No field: the one canonical encoding is b"" (a schema with no fixed-size field
+    takes the plain fast path, whatever its number of fields)."""
+    Empty = empty_pb2.Empty
+    assert decode(Empty, b"") == Empty()
+    assert encode(Empty()) == b""
+    assert_refused(Empty, f_varint(1, 1), ErrUnknownField)
+    assert_refused(Empty, b"\x00", ErrTrailingBytes)
 
 
 def test_leading_fixed_size_records_are_checked_on_the_bytes() -> None:
