@@ -23,7 +23,9 @@ class ErrInvalidParams(PouwError, code=2, description="invalid pouw params"):
 
 
 class ErrUnauthorized(
-    PouwError, code=3, description="signer is not the module authority (the gov module account)"
+    PouwError,
+    code=3,
+    description="signer is not the gov authority (the gov module account unless genesis names one)",
 ):
     pass
 

@@ -21,6 +21,6 @@ class ErrInvalidParams(TeeAttestError, code=2, description="invalid tee_attest p
 class ErrUnauthorized(
     TeeAttestError,
     code=3,
-    description="signer is not the module authority (the gov module account)",
+    description="signer is not the gov authority (the gov module account unless genesis names one)",
 ):
     pass
