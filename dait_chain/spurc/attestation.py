@@ -30,6 +30,7 @@ from typing import ClassVar
 
 from google.protobuf.message import Message
 
+from dait_chain.codec import strict
 from dait_chain.codec.errors import CodecError
 from dait_chain.codec.value import ProtoValue
 from dait_chain.crypto.errors import CryptoError
@@ -58,6 +59,9 @@ DOMAIN_SIM_QUOTE = b"DAIT-SIMTEE-QUOTE-v1\x00"
 QUOTE_CACHE_SIZE = 256
 
 _SIM_QUOTE_SIG_AK_FIELD = 5  # SimQuoteBody.sig_ak, its highest-numbered field
+
+_QuoteProto = quote_pb2.Quote
+_SimQuoteBodyProto = quote_pb2.SimQuoteBody
 
 # Value -> member (a dictionary lookup; the Enum constructor runs several Python calls).
 _QUOTE_TYPES = {t.value: t for t in QuoteType}
@@ -226,14 +230,24 @@ def _check_sig(pubkey: bytes, domain: bytes, payload: bytes, sig: bytes, what: s
 
 def check_cert_chains_to_trusted_root(cert: SimAttestationKeyCert, policy: TrustPolicy) -> None:
     """The attestation key's certificate is signed by a trusted, unrevoked root."""
-    if cert.root_pubkey not in policy.trusted_roots:
-        raise ErrQuoteUntrusted(f"root {cert.root_pubkey.hex()} is not trusted")
-    if cert.root_pubkey in policy.revoked_keys:
-        raise ErrQuoteUntrusted(f"root {cert.root_pubkey.hex()} is revoked")
-    if cert.attestation_pubkey in policy.revoked_keys:
-        raise ErrQuoteUntrusted(f"attestation key {cert.attestation_pubkey.hex()} is revoked")
-    payload = cert_signing_payload(cert)
-    _check_sig(cert.root_pubkey, DOMAIN_SIM_AK_CERT, payload, cert.sig_root, "certificate")
+    _check_chain(cert.root_pubkey, cert.attestation_pubkey, cert.sig_root, policy)
+
+
+def _check_chain(root: bytes, ak: bytes, sig_root: bytes, policy: TrustPolicy) -> None:
+    """check_cert_chains_to_trusted_root on the certificate's three fields (read from the
+    decoded message by the verifier, which builds no certificate value)."""
+    if root not in policy.trusted_roots:
+        raise ErrQuoteUntrusted(f"root {root.hex()} is not trusted")
+    if root in policy.revoked_keys:
+        raise ErrQuoteUntrusted(f"root {root.hex()} is revoked")
+    if ak in policy.revoked_keys:
+        raise ErrQuoteUntrusted(f"attestation key {ak.hex()} is revoked")
+    # Both keys are 33 bytes in a strictly decoded certificate (see cert_signing_payload).
+    if len(root) == 33 and len(ak) == 33:
+        payload = _CERT_ROOT_HEAD + root + _CERT_AK_HEAD + ak
+    else:
+        payload = SimAttestationKeyCert(root, ak).encode()
+    _check_sig(root, DOMAIN_SIM_AK_CERT, payload, sig_root, "certificate")
 
 
 # Tag and length bytes of the certificate's two keys (fields 1 and 2, 33 bytes each).
@@ -256,29 +270,34 @@ def cert_signing_payload(cert: SimAttestationKeyCert) -> bytes:
 
 def verify_sim_quote(quote_type: QuoteType, body: bytes, policy: TrustPolicy) -> AttestedReport:
     """The simulated vendor's verifier: decode the body, chain its key to a trusted root,
-    verify the attestation key's signature over the body."""
+    verify the attestation key's signature over the body.
+
+    The body is strictly decoded (`strict.decode`, as `SimQuoteBody.decode` does) and its
+    fields read from the message itself: on the path of every quote not yet cached, the
+    frozen body and certificate values would be built only to be read once. The refusals
+    are `SimQuoteBody.decode`'s, in its order: the bytes, then the absent certificate.
+    """
     try:
-        parsed = SimQuoteBody.decode(body)
+        msg = strict.decode(_SimQuoteBodyProto, body)
     except CodecError as exc:
         raise ErrQuoteMalformed(f"simulated quote body: {exc.log}") from exc
-    if parsed.quote_type != quote_type.value:
+    if not msg.HasField("ak_cert"):
         raise ErrQuoteMalformed(
-            f"body says {parsed.quote_type!r}, envelope says {quote_type.value!r}"
+            "simulated quote body: SimQuoteBody.ak_cert: required sub-message is absent"
         )
-    check_cert_chains_to_trusted_root(parsed.ak_cert, policy)
+    if msg.quote_type != quote_type.value:
+        raise ErrQuoteMalformed(f"body says {msg.quote_type!r}, envelope says {quote_type.value!r}")
+    cert = msg.ak_cert
+    root, ak = cert.root_pubkey, cert.attestation_pubkey
+    _check_chain(root, ak, cert.sig_root, policy)
+    sig_ak = msg.sig_ak
     # `body` is canonical (strictly decoded) and sig_ak its last field: the signed bytes
     # are cut from it rather than re-encoded.
-    payload = cut_signature_field(body, _SIM_QUOTE_SIG_AK_FIELD, parsed.sig_ak)
+    payload = cut_signature_field(body, _SIM_QUOTE_SIG_AK_FIELD, sig_ak)
     if payload is None:  # sig_ak empty: _check_sig refuses it as unsigned
-        payload = replace(parsed, sig_ak=b"").encode()
-    _check_sig(parsed.ak_cert.attestation_pubkey, DOMAIN_SIM_QUOTE, payload, parsed.sig_ak, "quote")
-    return AttestedReport(
-        quote_type,
-        parsed.measurement,
-        parsed.report_data,
-        parsed.ak_cert.attestation_pubkey,
-        parsed.ak_cert.root_pubkey,
-    )
+        payload = replace(SimQuoteBody.from_proto(msg), sig_ak=b"").encode()
+    _check_sig(ak, DOMAIN_SIM_QUOTE, payload, sig_ak, "quote")
+    return AttestedReport(quote_type, msg.measurement, msg.report_data, ak, root)
 
 
 def simulated_registry() -> VerifierRegistry:
@@ -292,7 +311,8 @@ def simulated_registry() -> VerifierRegistry:
 def parse_quote(quote: bytes) -> tuple[QuoteType, bytes]:
     """The envelope's quote type and body; ErrQuoteMalformed / ErrQuoteTypeUnsupported."""
     try:
-        envelope = Quote.decode(quote)
+        # The message itself, not a `Quote` value: two fields read once (as verify_sim_quote).
+        envelope = strict.decode(_QuoteProto, quote)
     except CodecError as exc:
         raise ErrQuoteMalformed(exc.log) from exc
     quote_type = _QUOTE_TYPES.get(envelope.quote_type)
