@@ -251,18 +251,51 @@ def parse_response_headers(hm: HeaderMap) -> ResponseHeaders:
     optional headers. Content-Type is checked by the caller before (it decides where the
     headers come from: the HTTP head, or the final frame of a stream).
     """
-    check_version_is_understood(hm)
-    channel_id = parse_channel_id(hm.require(H_CHANNEL_ID))
-    receipt = _b64_header(hm, H_RECEIPT)
-    state = _b64_header(hm, H_STATE)
-    quote_type = _optional_enum(hm, H_QUOTE_TYPE, _QUOTE_TYPES)
-    model_id = hm.get(H_MODEL_ID)
+    # Every response passes here: the index is read directly with the names lower-cased
+    # once (the refusals are those of check_version_is_understood, require, _b64_header
+    # and _optional_enum, in the same order).
+    index = hm.index
+    version = index.get(_L_VERSION)
+    if version is None:
+        raise ErrHeaderMissing(H_VERSION)
+    if version != SPURC_VERSION:
+        raise ErrUnsupportedVersion(f"{H_VERSION} {version!r}")
+    channel_id_text = index.get(_L_CHANNEL_ID)
+    if channel_id_text is None:
+        raise ErrHeaderMissing(H_CHANNEL_ID)
+    channel_id = parse_channel_id(channel_id_text)
+    receipt = _b64_value(H_RECEIPT, index.get(_L_RECEIPT))
+    state = _b64_value(H_STATE, index.get(_L_STATE))
+    value = index.get(_L_QUOTE_TYPE)
+    quote_type = None if value is None else _QUOTE_TYPES.get(value)
+    if value is not None and quote_type is None:
+        raise ErrHeaderMalformed(f"{H_QUOTE_TYPE} {value!r} is not one of {sorted(_QUOTE_TYPES)}")
+    model_id = index.get(_L_MODEL_ID)
     if model_id is not None and not is_visible_ascii(model_id):
         raise ErrHeaderMalformed(f"{H_MODEL_ID} {model_id!r} is not a visible-ASCII value")
-    call_seq_text = hm.get(H_CALL_SEQ)
+    call_seq_text = index.get(_L_CALL_SEQ)
     call_seq = None if call_seq_text is None else parse_decimal_uint64(H_CALL_SEQ, call_seq_text)
     settle_hint = _optional_enum(hm, H_SETTLE_HINT, _SETTLE_HINTS)
     return ResponseHeaders(channel_id, receipt, state, quote_type, model_id, call_seq, settle_hint)
+
+
+_L_VERSION = H_VERSION.lower()
+_L_CHANNEL_ID = H_CHANNEL_ID.lower()
+_L_RECEIPT = H_RECEIPT.lower()
+_L_STATE = H_STATE.lower()
+_L_QUOTE_TYPE = H_QUOTE_TYPE.lower()
+_L_MODEL_ID = H_MODEL_ID.lower()
+_L_CALL_SEQ = H_CALL_SEQ.lower()
+
+
+def _b64_value(name: str, text: str | None) -> bytes:
+    """_b64_header on the value already looked up (None: the header is missing)."""
+    if text is None:
+        raise ErrHeaderMissing(name)
+    try:
+        return b64url_decode(text)
+    except ErrBadBase64url as exc:
+        raise ErrBadBase64url(f"{name}: {exc.detail}") from exc
 
 
 def parse_request_headers(hm: HeaderMap) -> RequestHeaders:

@@ -205,6 +205,10 @@ def _state_tree(view: TenantView, state: ChannelState) -> MerkleAccumulator:
 # --- steps 1-2: framing and headers ----------------------------------------------------------
 
 
+_CONTENT_KINDS = {k.value: k for k in ContentKind}
+_L_CONTENT_TYPE = H_CONTENT_TYPE.lower()
+
+
 @slot_init
 @dataclass(frozen=True, slots=True)
 class Framed:
@@ -220,7 +224,11 @@ def frame_response(headers: HeaderInput, body: bytes) -> Framed:
     """§1-§2: pick the authoritative headers: the HTTP head for JSON, the final frame of a
     stream (only the last is authoritative)."""
     head = header_map(headers)
-    kind = parse_content_type(head)
+    # The usual Content-Type is exactly a media type: one lookup; parse_content_type
+    # handles the rest (missing, case, parameters) and names the error.
+    kind = _CONTENT_KINDS.get(head.index.get(_L_CONTENT_TYPE, ""))
+    if kind is None:
+        kind = parse_content_type(head)
     if kind is ContentKind.JSON:
         return Framed(kind, head, body, None)
     stream = assemble_stream(body)
@@ -285,9 +293,15 @@ def check_quote(receipt: Receipt, parsed: ResponseHeaders, view: TenantView) -> 
         raise ErrHeaderMismatch(
             f"X-DAIT-Tee-Quote-Type {parsed.quote_type.value} != {report.quote_type.value}"
         )
-    check_report_data_binds_key(report, receipt.tee_pubkey)
-    check_measurement_vouches_for_model(report, receipt.model_hash)
-    check_model_is_agreed(receipt, view.terms)
+    # The three checks below, each called only to raise: their conditions are evaluated
+    # here, in their order (the cold path of a receipt runs this after two verifications,
+    # where every extra call frame costs cache misses).
+    if report.report_data != sha256(receipt.tee_pubkey):
+        check_report_data_binds_key(report, receipt.tee_pubkey)
+    if report.measurement != receipt.model_hash:
+        check_measurement_vouches_for_model(report, receipt.model_hash)
+    if receipt.model_hash != view.terms.model_hash:
+        check_model_is_agreed(receipt, view.terms)
     return report
 
 
