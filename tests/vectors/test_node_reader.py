@@ -30,15 +30,20 @@ def node_tools_or_skip() -> None:
     pytest.skip(reason)
 
 
-def test_node_reader_reproduces_the_codec_and_spurc_verdicts(vector_set: Path) -> None:
-    node_tools_or_skip()
-    proc = subprocess.run(
-        ["bash", str(RUN_SH), str(vector_set)],
+def run_reader(vector_dir: Path) -> subprocess.CompletedProcess[str]:
+    """conformance/node/run.sh on `vector_dir`, its output captured."""
+    return subprocess.run(
+        ["bash", str(RUN_SH), str(vector_dir)],
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
         check=False,
     )
+
+
+def test_node_reader_reproduces_the_codec_and_spurc_verdicts(vector_set: Path) -> None:
+    node_tools_or_skip()
+    proc = run_reader(vector_set)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     for handler in ("codec/canonical", "codec/strict_decode", "codec/jcs", "spurc/verify_receipt"):
@@ -51,13 +56,7 @@ def test_node_reader_skips_the_handlers_it_does_not_read_with_a_reason(vector_se
     """Every codec and spurc handler is read or skipped on purpose, with the reason printed
     (specs/vectors.md §7)."""
     node_tools_or_skip()
-    proc = subprocess.run(
-        ["bash", str(RUN_SH), str(vector_set)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    proc = run_reader(vector_set)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for handler in ("spurc/http_host", "spurc/checker", "spurc/session", "codec/json"):
         row = next(line for line in proc.stdout.splitlines() if line.startswith(handler + " "))
@@ -78,13 +77,7 @@ def test_node_reader_fails_on_a_handler_it_neither_reads_nor_skips(
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     cases = len({r.rsplit("/", 1)[0] for r in files})
     (root / "manifest.json").write_bytes(build_manifest(("spurc",), cases, files))
-    proc = subprocess.run(
-        ["bash", str(RUN_SH), str(root)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    proc = run_reader(root)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "FAIL spurc/renamed: a handler this reader neither reads nor skips" in proc.stdout
     assert "spurc/presentable                5 passed     0 failed" in proc.stdout
@@ -105,13 +98,7 @@ def test_node_reader_reports_a_changed_expectation(vector_set: Path, tmp_path: P
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     cases = len({r.rsplit("/", 1)[0] for r in files})
     (root / "manifest.json").write_bytes(build_manifest(("spurc/verify_receipt",), cases, files))
-    proc = subprocess.run(
-        ["bash", str(RUN_SH), str(root)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    proc = run_reader(root)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert (
         "FAIL spurc/verify_receipt/refused/price_mismatch: expected spurc/27, got spurc/26"
