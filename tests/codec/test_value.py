@@ -207,38 +207,12 @@ class ShortColor(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class ShortEnumV(ProtoValue):
-    PROTO: ClassVar[type[Message]] = test_types_pb2.TestAllTypes
+class ShortEnumV(AllTypesV):
+    """AllTypesV with an IntEnum that lacks a number the proto enum defines."""
+
     REGISTER: ClassVar[bool] = False
-    i32: int
-    i64: int
-    u32: int
-    u64: int
-    s32: int
-    s64: int
-    f32: int
-    f64: int
-    sf32: int
-    sf64: int
-    flag: bool
-    text: str
-    blob: bytes
     color: ShortColor
-    nested: NestedV | None
-    packed_u64: tuple[int, ...]
-    packed_s32: tuple[int, ...]
-    packed_f32: tuple[int, ...]
-    packed_flags: tuple[bool, ...]
     colors: tuple[int, ...]
-    texts: tuple[str, ...]
-    digests: tuple[bytes, ...]
-    children: tuple[NestedV, ...]
-    maybe: int | None
-    choice_num: int | None
-    choice_text: str | None
-    choice_msg: NestedV | None
-    key: bytes
-    i32_big: int
 
 
 def test_enum_number_missing_from_the_intenum_is_a_field_value_error() -> None:
