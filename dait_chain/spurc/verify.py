@@ -49,6 +49,7 @@ This is the order of reporting; the signature rules are evaluated last (specs/sp
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dait_chain.codec.errors import CodecError
@@ -425,20 +426,13 @@ def check_response(
     """Run every check in order; return the verified receipt and state n, or raise the
     error of the first failing rule (module docstring). `trace`, if given, receives the
     key of each rule (RULES) as it passes."""
+    passed = trace.append if trace is not None else _ignore
     receipt, host_state, tree, parsed, report = _checks(
-        headers, request_bytes, response_bytes, channel_state, view, now_ms, trace
+        headers, request_bytes, response_bytes, channel_state, view, now_ms, passed
     )
     # The host's state n passed rule 11: its root is the root of `tree`, extended.
     frontier = Frontier.of(tree, host_state.receipts_merkle_root)
     return Verified(receipt, host_state, frontier, parsed, report)
-
-
-# On the path of every receipt, the small checks below are evaluated in `_checks` and
-# `_unsigned_rules` (their conditions, in their order), and each named check is called
-# only when one fails, to raise its error: a call per check, and the trace's callback per
-# rule when nobody traces, cost about as much as the comparisons themselves. Each
-# condition is the disjunction of its checks' failing conditions, so a failing check is
-# always called; the checks of a group are called in their order, the first raising.
 
 
 def _checks(
@@ -448,7 +442,7 @@ def _checks(
     channel_state: ChannelState,
     view: TenantView,
     now_ms: int,
-    trace: list[str] | None,
+    passed: Callable[[str], None],
 ) -> tuple[Receipt, ChannelState, MerkleAccumulator, ResponseHeaders, AttestedReport]:
     """check_response's checks, returning the parts of Verified (verify_receipt needs
     only the state, and builds nothing else).
@@ -462,42 +456,27 @@ def _checks(
     """
     tree = _state_tree(view, channel_state)  # check_view_matches_state
     framed = frame_response(headers, response_bytes)
-    if trace is not None:
-        trace.append("framing")
+    passed("framing")
     parsed = parse_response_headers(framed.headers)
-    if trace is not None:
-        trace.append("headers")
+    passed("headers")
     receipt = decode_receipt(parsed.receipt)
-    if trace is not None:
-        trace.append("decode")
-    channel_id = channel_state.channel_id
-    if (
-        receipt.channel_id != channel_id
-        or parsed.channel_id != channel_id
-        or (parsed.call_seq is not None and parsed.call_seq != receipt.call_seq)
-        or (parsed.model_id is not None and parsed.model_id != channel_state.model_id)
-    ):
-        check_channel_id_matches(parsed.channel_id, receipt, channel_state)
-        check_optional_headers_agree(parsed, receipt, channel_state)
-    if trace is not None:
-        trace.append("channel")
-    if receipt.call_seq != channel_state.call_count + 1:
-        check_call_seq_is_next(receipt, channel_state.call_count)
-    later: list[str] | None = None  # rules 8-10 passed, reported once 6 and 7 have passed
-    if trace is not None:
-        trace.append("call_seq")
-        later = []
+    passed("decode")
+    check_channel_id_matches(parsed.channel_id, receipt, channel_state)
+    check_optional_headers_agree(parsed, receipt, channel_state)
+    passed("channel")
+    check_call_seq_is_next(receipt, channel_state.call_count)
+    passed("call_seq")
+    later: list[str] = []  # rules 8-10 passed, reported once rules 6 and 7 have passed
     host_state = _unsigned_rules(
-        receipt, parsed, framed, request_bytes, channel_state, view, tree, now_ms, later
+        receipt, parsed, framed, request_bytes, channel_state, view, tree, now_ms, later.append
     )
-    report = _signature_rules(receipt, parsed, view, trace)
-    if trace is not None and later is not None:
-        trace += later
+    report = _signature_rules(receipt, parsed, view, passed)
+    for key in later:
+        passed(key)
     if isinstance(host_state, SpurcError):
         raise host_state
     check_state_host_signature(host_state, parsed.state)
-    if trace is not None:
-        trace.append("host_state")
+    passed("host_state")
     return receipt, host_state, tree, parsed, report
 
 
@@ -510,39 +489,25 @@ def _unsigned_rules(
     view: TenantView,
     tree: MerkleAccumulator,
     now_ms: int,
-    later: list[str] | None,
+    passed: Callable[[str], None],
 ) -> ChannelState | SpurcError:
     """Rules 8 to 11 but the state's signature: the host's state n, or the first error
-    (returned, for _checks to raise after rules 6 and 7). `later`, if given, receives the
-    keys of the rules passed."""
+    (returned, for _checks to raise after rules 6 and 7)."""
     try:
         check_request_hash(receipt, request_bytes)
-        if later is not None:
-            later.append("request_hash")
+        passed("request_hash")
         check_response_hash(receipt, framed)
-        if later is not None:
-            later.append("response_hash")
-        deadline = channel_state.deadline
-        if (
-            now_ms >= deadline
-            or receipt.timestamp >= deadline
-            or channel_state.call_count + 1 > channel_state.max_calls
-        ):
-            check_before_deadline(receipt, channel_state, now_ms)
-            check_within_max_calls(channel_state)
+        passed("response_hash")
+        check_before_deadline(receipt, channel_state, now_ms)
+        check_within_max_calls(channel_state)
         check_price_follows_rate_card(receipt, view.terms)
-        if (
-            channel_state.spent_amount + receipt.price_uDAIT > channel_state.escrow_amount
-            or channel_state.turn_num + 1 > UINT64_MAX
-        ):
-            check_within_escrow(receipt, channel_state)
-            check_counters_fit(channel_state)
+        check_within_escrow(receipt, channel_state)
+        check_counters_fit(channel_state)
         # State n (channel.apply_receipt), as its fields: the host's decoded state n is
         # the value returned, so the tenant's own copy is never built.
         root = append_receipt(tree, receipt, parsed.receipt)
         state_n = updated_fields(channel_state, receipt, root)
-        if later is not None:
-            later.append("update")
+        passed("update")
         host_state = decode_state(parsed.state)
         check_host_state_is_update(host_state, state_n)
     except SpurcError as exc:
@@ -551,7 +516,7 @@ def _unsigned_rules(
 
 
 def _signature_rules(
-    receipt: Receipt, parsed: ResponseHeaders, view: TenantView, trace: list[str] | None
+    receipt: Receipt, parsed: ResponseHeaders, view: TenantView, passed: Callable[[str], None]
 ) -> AttestedReport:
     """Rules 6 (sig_host) and 7 (quote), reported in that order. The quote is evaluated
     first, so that its parsing precedes the verifications (its own, then sig_host's)."""
@@ -560,13 +525,15 @@ def _signature_rules(
     except SpurcError as exc:
         report = exc
     check_receipt_signature(receipt, parsed.receipt)
-    if trace is not None:
-        trace.append("sig_host")
+    passed("sig_host")
     if isinstance(report, SpurcError):
         raise report
-    if trace is not None:
-        trace.append("quote")
+    passed("quote")
     return report
+
+
+def _ignore(_key: str) -> None:
+    return None
 
 
 def verify_receipt_or_raise(
@@ -580,7 +547,7 @@ def verify_receipt_or_raise(
 ) -> ChannelState:
     """Seed 002 §9, raising: the updated state n (provisional: sig_host set, sig_user
     empty) or the SpurcError of the first failing rule."""
-    return _checks(headers, request_bytes, response_bytes, channel_state, view, now_ms, None)[1]
+    return _checks(headers, request_bytes, response_bytes, channel_state, view, now_ms, _ignore)[1]
 
 
 def verify_receipt(
