@@ -14,11 +14,10 @@ Run: python -m pytest bench/test_bench_codec.py --benchmark-enable -q -s
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from _ratio import interleaved_minima, record
 from google.protobuf.message import Message
 
 from dait_chain.codec.strict import decode, encode, walk
@@ -78,48 +77,6 @@ class ReceiptValue(ProtoValue):
     sig_host: bytes
 
 
-def _per_call_ns(fn: Callable[[], object], iterations: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(iterations):
-        fn()
-    return (time.perf_counter_ns() - start) / iterations
-
-
-def _ratio(
-    ours: Callable[[], object], baseline: Callable[[], object], iterations: int = ITERATIONS
-) -> tuple[float, float, float]:
-    # Interleave the two so that machine load hits both alike; keep each one's best round.
-    best_ours = best_base = float("inf")
-    for _ in range(ROUNDS):
-        best_base = min(best_base, _per_call_ns(baseline, iterations))
-        best_ours = min(best_ours, _per_call_ns(ours, iterations))
-    return best_ours, best_base, best_ours / best_base
-
-
-def _report(
-    benchmark: Any, name: str, measured: tuple[float, float, float], target: float | None
-) -> None:
-    ours_ns, base_ns, ratio = measured
-    verdict = "(reported only)"
-    if target is not None:
-        # The benchmark's primary ratio: what `dait-sim bench` judges against the target.
-        benchmark.extra_info.update(
-            {
-                "ours_ns": round(ours_ns),
-                "baseline_ns": round(base_ns),
-                "ratio": round(ratio, 3),
-                "target_ratio": target,
-                "meets_target": ratio <= target,
-            }
-        )
-        verdict = f"(target <= {target}) " + ("meets" if ratio <= target else "MISSES")
-    # A side comparison (no target) is recorded by its caller under its own key, so it
-    # never overwrites the primary ratio that `dait-sim bench` judges.
-    print(
-        f"\n{name}: ours {ours_ns:.0f} ns, baseline {base_ns:.0f} ns, ratio {ratio:.2f} {verdict}"
-    )
-
-
 def _runtime_parse() -> Message:
     msg = Receipt()
     msg.ParseFromString(DATA)
@@ -132,54 +89,71 @@ def _strict_decode() -> Message:
 
 def test_bench_strict_decode_vs_runtime_parse(benchmark: Any) -> None:
     assert _strict_decode() == _runtime_parse()
-    measured = _ratio(_strict_decode, _runtime_parse)
+    measured = interleaved_minima(
+        _strict_decode, _runtime_parse, iterations=ITERATIONS, rounds=ROUNDS
+    )
     benchmark.extra_info["receipt_bytes"] = len(DATA)
-    from_string = _ratio(_strict_decode, lambda: Receipt.FromString(DATA))
-    benchmark.extra_info["ratio_vs_FromString"] = round(from_string[2], 3)
-    _report(benchmark, "strict decode vs ParseFromString", measured, 3.0)
-    _report(benchmark, "strict decode vs FromString", from_string, None)
+    from_string = interleaved_minima(
+        _strict_decode, lambda: Receipt.FromString(DATA), iterations=ITERATIONS, rounds=ROUNDS
+    )
+    benchmark.extra_info["ratio_vs_FromString"] = round(from_string.ratio, 3)
+    record(benchmark, "strict decode vs ParseFromString", measured, 3.0)
+    record(benchmark, "strict decode vs FromString", from_string, None)
 
     def big_parse() -> Message:
         msg = Receipt()
         msg.ParseFromString(BIG_DATA)
         return msg
 
-    big = _ratio(lambda: decode(Receipt, BIG_DATA), big_parse)
-    benchmark.extra_info["ratio_4KiB_quote_vs_ParseFromString"] = round(big[2], 3)
-    _report(benchmark, "strict decode vs ParseFromString, 4 KiB quote", big, None)
+    big = interleaved_minima(
+        lambda: decode(Receipt, BIG_DATA), big_parse, iterations=ITERATIONS, rounds=ROUNDS
+    )
+    benchmark.extra_info["ratio_4KiB_quote_vs_ParseFromString"] = round(big.ratio, 3)
+    record(benchmark, "strict decode vs ParseFromString, 4 KiB quote", big, None)
     benchmark(_strict_decode)
 
 
 def test_bench_encode_vs_runtime_serialize(benchmark: Any) -> None:
     assert encode(RECEIPT) == RECEIPT.SerializeToString(deterministic=True)
-    measured = _ratio(
-        lambda: encode(RECEIPT), lambda: RECEIPT.SerializeToString(deterministic=True)
+    measured = interleaved_minima(
+        lambda: encode(RECEIPT),
+        lambda: RECEIPT.SerializeToString(deterministic=True),
+        iterations=ITERATIONS,
+        rounds=ROUNDS,
     )
-    _report(benchmark, "encode vs SerializeToString(deterministic=True)", measured, 2.0)
+    record(benchmark, "encode vs SerializeToString(deterministic=True)", measured, 2.0)
     benchmark(encode, RECEIPT)
 
 
 def test_bench_proto_value_decode_vs_strict_decode(benchmark: Any) -> None:
     value = ReceiptValue.decode(DATA)
     assert value.encode() == DATA
-    measured = _ratio(lambda: ReceiptValue.decode(DATA), _strict_decode)
-    _report(benchmark, "ProtoValue.decode vs strict decode", measured, 3.0)
-    parse = _ratio(lambda: ReceiptValue.decode(DATA), _runtime_parse)
-    benchmark.extra_info["ratio_vs_ParseFromString"] = round(parse[2], 3)
-    _report(benchmark, "ProtoValue.decode vs ParseFromString", parse, None)
+    measured = interleaved_minima(
+        lambda: ReceiptValue.decode(DATA), _strict_decode, iterations=ITERATIONS, rounds=ROUNDS
+    )
+    record(benchmark, "ProtoValue.decode vs strict decode", measured, 3.0)
+    parse = interleaved_minima(
+        lambda: ReceiptValue.decode(DATA), _runtime_parse, iterations=ITERATIONS, rounds=ROUNDS
+    )
+    benchmark.extra_info["ratio_vs_ParseFromString"] = round(parse.ratio, 3)
+    record(benchmark, "ProtoValue.decode vs ParseFromString", parse, None)
     benchmark(ReceiptValue.decode, DATA)
 
 
 def test_bench_proto_value_encode_vs_strict_encode(benchmark: Any) -> None:
     value = ReceiptValue.decode(DATA)
-    measured = _ratio(value.encode, lambda: encode(RECEIPT))
-    _report(benchmark, "ProtoValue.encode vs strict encode", measured, 3.0)
+    measured = interleaved_minima(
+        value.encode, lambda: encode(RECEIPT), iterations=ITERATIONS, rounds=ROUNDS
+    )
+    record(benchmark, "ProtoValue.encode vs strict encode", measured, 3.0)
     benchmark(value.encode)
 
 
 def test_bench_diagnostic_walker_vs_runtime_parse(benchmark: Any) -> None:
     """The walker runs only when the fast path refuses; reported, no target."""
     descriptor = Receipt.DESCRIPTOR
-    measured = _ratio(lambda: walk(descriptor, DATA), _runtime_parse, 200)
-    _report(benchmark, "wire walker vs ParseFromString", measured, None)
+    measured = interleaved_minima(
+        lambda: walk(descriptor, DATA), _runtime_parse, iterations=200, rounds=ROUNDS
+    )
+    record(benchmark, "wire walker vs ParseFromString", measured, None)
     benchmark(walk, descriptor, DATA)

@@ -19,9 +19,10 @@ round measures the same work. Run:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
+
+from _ratio import MS, interleaved_minima, record
 
 from dait_chain.app.context import Context, ExecMode
 from dait_chain.crypto.address import address_from_pubkey, module_address
@@ -183,49 +184,17 @@ class Bench:
         return lambda: abci.next_due(self.keeper, self.ctx(CacheKV(self.store), DUE))
 
 
-def _best_ns(fn: Callable[[], object], iterations: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(iterations):
-        fn()
-    return (time.perf_counter_ns() - start) / iterations
-
-
-def _ratio(
-    ours: Callable[[], object], base: Callable[[], object], iterations: int
-) -> tuple[float, float, float]:
-    # Interleaved rounds, best of each, so machine load hits both alike.
-    best_ours = best_base = float("inf")
-    for _ in range(ROUNDS):
-        best_base = min(best_base, _best_ns(base, iterations))
-        best_ours = min(best_ours, _best_ns(ours, iterations))
-    return best_ours, best_base, best_ours / best_base
-
-
-def _report(benchmark: Any, name: str, measured: tuple[float, float, float], target: float) -> None:
-    ours, base, ratio = measured
-    benchmark.extra_info.update(
-        {
-            "ours_ms": round(ours / 1e6, 3),
-            "baseline_ms": round(base / 1e6, 3),
-            "ratio": round(ratio, 3),
-            "target_ratio": target,
-            "meets_target": ratio <= target,
-        }
-    )
-    verdict = "meets" if ratio <= target else "MISSES"
-    print(
-        f"\n{name}: ours {ours / 1e6:.3f} ms, baseline {base / 1e6:.3f} ms, ratio "
-        f"{ratio:.2f} (target <= {target}) {verdict}"
-    )
-
-
 def test_bench_settling_end_block_1000_orders_20_bids(benchmark: Any) -> None:
     bench = Bench(market_state(orders=1000, bids=20, leases=0, first_price=10))
     settled = bench.end_block(DUE)()
     assert isinstance(settled, Context)
     assert sum(1 for _ in bench.keeper.lease_ends.iterate(settled)) == 1000
-    measured = _ratio(bench.end_block(DUE), bench.scan(DUE), 1)
-    _report(benchmark, "settling EndBlocker, 1,000 orders x 20 bids, vs scan", measured, 10.0)
+    measured = interleaved_minima(
+        bench.end_block(DUE), bench.scan(DUE), iterations=1, rounds=ROUNDS
+    )
+    record(
+        benchmark, "settling EndBlocker, 1,000 orders x 20 bids, vs scan", measured, 10.0, unit=MS
+    )
     benchmark.pedantic(bench.end_block(DUE), rounds=3, iterations=1)
 
 
@@ -234,8 +203,10 @@ def test_bench_polling_end_block_1000_orders_20_bids(benchmark: Any) -> None:
     polled = bench.end_block(DUE)()
     assert isinstance(polled, Context)
     assert bench.keeper.order_checks.next_due(polled) == H0 + 11
-    measured = _ratio(bench.end_block(DUE), bench.scan(DUE), 1)
-    _report(benchmark, "polling EndBlocker, 1,000 orders x 20 bids, vs scan", measured, 3.0)
+    measured = interleaved_minima(
+        bench.end_block(DUE), bench.scan(DUE), iterations=1, rounds=ROUNDS
+    )
+    record(benchmark, "polling EndBlocker, 1,000 orders x 20 bids, vs scan", measured, 3.0, unit=MS)
     benchmark.pedantic(bench.end_block(DUE), rounds=3, iterations=1)
 
 
@@ -243,9 +214,11 @@ def test_bench_idle_end_block_100000_leases_vs_10(benchmark: Any) -> None:
     big = Bench(market_state(orders=1000, bids=2, leases=100_000, first_price=20))
     small = Bench(market_state(orders=1, bids=2, leases=10, first_price=20))
     idle = DUE - 1  # nothing due: the orders are due at DUE, the leases far later
-    measured = _ratio(big.end_block(idle), small.end_block(idle), 2000)
-    _report(benchmark, "idle EndBlocker, 100,000 leases vs 10", measured, 1.2)
-    due = _ratio(big.next_due(), small.next_due(), 2000)
-    benchmark.extra_info["next_due_ratio"] = round(due[2], 3)
-    print(f"next_due, 100,000 leases vs 10: ratio {due[2]:.2f} (target <= 1.2)")
+    measured = interleaved_minima(
+        big.end_block(idle), small.end_block(idle), iterations=2000, rounds=ROUNDS
+    )
+    record(benchmark, "idle EndBlocker, 100,000 leases vs 10", measured, 1.2, unit=MS)
+    due = interleaved_minima(big.next_due(), small.next_due(), iterations=2000, rounds=ROUNDS)
+    benchmark.extra_info["next_due_ratio"] = round(due.ratio, 3)
+    print(f"next_due, 100,000 leases vs 10: ratio {due.ratio:.2f} (target <= 1.2)")
     benchmark(big.end_block(idle))

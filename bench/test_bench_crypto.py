@@ -16,12 +16,11 @@ Run: python -m pytest bench/test_bench_crypto.py --benchmark-enable -q -s
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from typing import Any
 
 import bech32 as bip173
 import coincurve
+from _ratio import US, interleaved_minima, record
 
 from dait_chain.crypto.address import decode_address, encode_address
 from dait_chain.crypto.merkle import MerkleAccumulator
@@ -36,42 +35,6 @@ from dait_chain.crypto.secp256k1 import (
 ROUNDS = 15
 
 
-def _per_call_ns(fn: Callable[[], object], iterations: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(iterations):
-        fn()
-    return (time.perf_counter_ns() - start) / iterations
-
-
-def _ratio(
-    ours: Callable[[], object], baseline: Callable[[], object], iterations: int
-) -> tuple[float, float, float]:
-    # Interleave the two so that machine load hits both alike; keep each one's best round.
-    best_ours = best_base = float("inf")
-    for _ in range(ROUNDS):
-        best_base = min(best_base, _per_call_ns(baseline, iterations))
-        best_ours = min(best_ours, _per_call_ns(ours, iterations))
-    return best_ours, best_base, best_ours / best_base
-
-
-def _report(benchmark: Any, name: str, measured: tuple[float, float, float], target: float) -> None:
-    ours_ns, base_ns, ratio = measured
-    benchmark.extra_info.update(
-        {
-            "ours_ns": round(ours_ns),
-            "baseline_ns": round(base_ns),
-            "ratio": round(ratio, 3),
-            "target_ratio": target,
-            "meets_target": ratio <= target,
-        }
-    )
-    verdict = "meets" if ratio <= target else "MISSES"
-    print(
-        f"\n{name}: ours {ours_ns / 1000:.1f} us, baseline {base_ns / 1000:.1f} us, "
-        f"ratio {ratio:.3f} (target <= {target}) {verdict}"
-    )
-
-
 PRIVKEY = privkey_from_seed(b"bench")
 PUBKEY = pubkey_from_privkey(PRIVKEY)
 MESSAGE = bytes(range(256)) * 2  # a 512-byte canonical ChannelState is about this size
@@ -82,33 +45,37 @@ def test_bench_verify_vs_bare_coincurve(benchmark: Any) -> None:
     der = coincurve.PrivateKey(PRIVKEY).sign(MESSAGE)
     assert verify(PUBKEY, MESSAGE, signature)
     assert coincurve.PublicKey(PUBKEY).verify(der, MESSAGE)
-    measured = _ratio(
+    measured = interleaved_minima(
         lambda: verify(PUBKEY, MESSAGE, signature),
         lambda: coincurve.PublicKey(PUBKEY).verify(der, MESSAGE),
-        1000,
+        iterations=1000,
+        rounds=ROUNDS,
     )
     benchmark(verify, PUBKEY, MESSAGE, signature)
-    _report(benchmark, "verify", measured, 1.1)
+    record(benchmark, "verify", measured, 1.1, shown=US, ratio_digits=3)
 
 
 def test_bench_sign_vs_bare_coincurve(benchmark: Any) -> None:
     key = coincurve.PrivateKey(PRIVKEY)
-    measured = _ratio(lambda: sign(PRIVKEY, MESSAGE), lambda: key.sign(MESSAGE), 1000)
+    measured = interleaved_minima(
+        lambda: sign(PRIVKEY, MESSAGE), lambda: key.sign(MESSAGE), iterations=1000, rounds=ROUNDS
+    )
     benchmark(sign, PRIVKEY, MESSAGE)
-    _report(benchmark, "sign", measured, 1.1)
+    record(benchmark, "sign", measured, 1.1, shown=US, ratio_digits=3)
 
 
 def test_bench_recover_pubkeys_vs_one_bare_recovery(benchmark: Any) -> None:
     signature = sign(PRIVKEY, MESSAGE)
     recoverable = coincurve.PrivateKey(PRIVKEY).sign_recoverable(MESSAGE)
     assert PUBKEY in recover_pubkeys(MESSAGE, signature)
-    measured = _ratio(
+    measured = interleaved_minima(
         lambda: recover_pubkeys(MESSAGE, signature),
         lambda: coincurve.PublicKey.from_signature_and_message(recoverable, MESSAGE),
-        400,
+        iterations=400,
+        rounds=ROUNDS,
     )
     benchmark(recover_pubkeys, MESSAGE, signature)
-    _report(benchmark, "recover_pubkeys", measured, 4.5)
+    record(benchmark, "recover_pubkeys", measured, 4.5, shown=US, ratio_digits=3)
 
 
 def test_bench_accumulator_append_vs_its_amortized_hashing(benchmark: Any) -> None:
@@ -119,9 +86,11 @@ def test_bench_accumulator_append_vs_its_amortized_hashing(benchmark: Any) -> No
         node = hashlib.sha256(b"\x00" + leaf).digest()
         return hashlib.sha256(b"\x01" + leaf + node).digest()
 
-    measured = _ratio(lambda: acc.append(leaf), two_hashes, 20_000)
+    measured = interleaved_minima(
+        lambda: acc.append(leaf), two_hashes, iterations=20_000, rounds=ROUNDS
+    )
     benchmark(MerkleAccumulator().append, leaf)
-    _report(benchmark, "MerkleAccumulator.append", measured, 1.5)
+    record(benchmark, "MerkleAccumulator.append", measured, 1.5, shown=US, ratio_digits=3)
 
 
 def test_bench_decode_address_vs_bip173_reference(benchmark: Any) -> None:
@@ -132,6 +101,8 @@ def test_bench_decode_address_vs_bip173_reference(benchmark: Any) -> None:
         return bip173.convertbits(data, 5, 8, False)
 
     assert bytes(reference()) == decode_address(address)  # type: ignore[arg-type]
-    measured = _ratio(lambda: decode_address(address), reference, 2000)
+    measured = interleaved_minima(
+        lambda: decode_address(address), reference, iterations=2000, rounds=ROUNDS
+    )
     benchmark(decode_address, address)
-    _report(benchmark, "decode_address", measured, 0.5)
+    record(benchmark, "decode_address", measured, 0.5, shown=US, ratio_digits=3)

@@ -13,11 +13,10 @@ Run: python -m pytest bench/test_bench_math.py --benchmark-enable -q -s
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _ratio import Unit, interleaved_minima, record
 
 from dait_chain.math import LegacyDec
 
@@ -26,6 +25,8 @@ ITERATIONS = 20_000
 P = 10**18
 HALF = P // 2
 TARGET = 4.0
+NS_PER_OP = Unit("ns_per_op", "ns/op", 1, 0)
+LABELS = ("LegacyDec", "inline int")
 
 OPERANDS = {
     "everyday": (
@@ -37,40 +38,6 @@ OPERANDS = {
         LegacyDec.from_raw(7**40 * P + 987654321),
     ),
 }
-
-
-def _per_call_ns(fn: Callable[[], object], iterations: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(iterations):
-        fn()
-    return (time.perf_counter_ns() - start) / iterations
-
-
-def _ratio(ours: Callable[[], object], baseline: Callable[[], object]) -> tuple[float, float]:
-    # Interleave the two so that machine load hits both alike; keep each one's best round.
-    best_ours = best_base = float("inf")
-    for _ in range(ROUNDS):
-        best_base = min(best_base, _per_call_ns(baseline, ITERATIONS))
-        best_ours = min(best_ours, _per_call_ns(ours, ITERATIONS))
-    return best_ours, best_base
-
-
-def _report(benchmark: Any, name: str, ours_ns: float, base_ns: float) -> None:
-    ratio = ours_ns / base_ns
-    benchmark.extra_info.update(
-        {
-            "ours_ns_per_op": round(ours_ns),
-            "baseline_ns_per_op": round(base_ns),
-            "ratio": round(ratio, 3),
-            "target_ratio": TARGET,
-            "meets_target": ratio <= TARGET,
-        }
-    )
-    verdict = "meets" if ratio <= TARGET else "MISSES"
-    print(
-        f"\n{name}: LegacyDec {ours_ns:.0f} ns/op, inline int {base_ns:.0f} ns/op, "
-        f"ratio {ratio:.2f} (target <= {TARGET}) {verdict}"
-    )
 
 
 def _inline_mul(a: int, b: int) -> int:
@@ -89,8 +56,10 @@ def test_bench_mul_vs_inline_int(benchmark: Any, case: str) -> None:
     a, b = OPERANDS[case]
     ra, rb = a.raw, b.raw
     assert a.mul(b).raw == _inline_mul(ra, rb)
-    ours_ns, base_ns = _ratio(lambda: a.mul(b), lambda: _inline_mul(ra, rb))
-    _report(benchmark, f"mul ({case})", ours_ns, base_ns)
+    measured = interleaved_minima(
+        lambda: a.mul(b), lambda: _inline_mul(ra, rb), iterations=ITERATIONS, rounds=ROUNDS
+    )
+    record(benchmark, f"mul ({case})", measured, TARGET, unit=NS_PER_OP, labels=LABELS)
     benchmark(a.mul, b)
 
 
@@ -99,6 +68,8 @@ def test_bench_quo_vs_inline_int(benchmark: Any, case: str) -> None:
     a, b = OPERANDS[case]
     ra, rb = a.raw, b.raw
     assert a.quo(b).raw == _inline_quo(ra, rb)
-    ours_ns, base_ns = _ratio(lambda: a.quo(b), lambda: _inline_quo(ra, rb))
-    _report(benchmark, f"quo ({case})", ours_ns, base_ns)
+    measured = interleaved_minima(
+        lambda: a.quo(b), lambda: _inline_quo(ra, rb), iterations=ITERATIONS, rounds=ROUNDS
+    )
+    record(benchmark, f"quo ({case})", measured, TARGET, unit=NS_PER_OP, labels=LABELS)
     benchmark(a.quo, b)

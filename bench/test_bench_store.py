@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _ratio import Measured, extra_info, sample_minima, summary
+
 from dait_chain.store.commitment import CommitKVStore
 from dait_chain.store.kv import CacheKV, KVStore
 
@@ -35,27 +37,11 @@ def per_op_ns(fn: Callable[[], object], ops: int) -> float:
     return (time.perf_counter_ns() - start) / ops
 
 
-def best_ratio(ours: Callable[[], float], base: Callable[[], float]) -> tuple[float, float, float]:
-    # Interleave the two so that machine load hits both alike; keep each one's best round.
-    best_ours = best_base = float("inf")
-    for _ in range(ROUNDS):
-        best_base = min(best_base, base())
-        best_ours = min(best_ours, ours())
-    return best_ours, best_base, best_ours / best_base
-
-
-def report(
-    benchmark: Any, name: str, measured: tuple[float, float, float], target: float | None
-) -> None:
-    ours, base, ratio = measured
-    info: dict[str, object] = {"ours_ns": round(ours), "baseline_ns": round(base)}
-    info["ratio"] = round(ratio, 3)
-    verdict = "(reported only)"
-    if target is not None:
-        info |= {"target_ratio": target, "meets_target": ratio <= target}
-        verdict = f"(target <= {target}) " + ("meets" if ratio <= target else "MISSES")
-    benchmark.extra_info.update({f"{name}: {k}": v for k, v in info.items()})
-    print(f"\n{name}: ours {ours:.0f} ns, baseline {base:.0f} ns, ratio {ratio:.2f} {verdict}")
+def report(benchmark: Any, name: str, measured: Measured, target: float | None) -> None:
+    # Keyed by name: a test here records several measurements, each with its own fields.
+    fields = extra_info(measured, target)
+    benchmark.extra_info.update({f"{name}: {k}": v for k, v in fields.items()})
+    print(summary(name, measured, target))
 
 
 def expand_only() -> float:
@@ -92,11 +78,11 @@ def test_bench_commitment_cost_per_write(benchmark: Any) -> None:
         value = str(counter[0]).encode()
         return per_op_ns(lambda: [cold.set(k, value) for k in KEYS], len(KEYS))
 
-    report(benchmark, "overwrite, element cached", best_ratio(hot_overwrites, expand_only), 2.5)
-    report(
-        benchmark, "overwrite, element not cached", best_ratio(cold_overwrites, expand_only), None
-    )
-    digest = best_ratio(lambda: per_op_ns(store.app_hash, 1), expand_only)
+    hot = sample_minima(hot_overwrites, expand_only, rounds=ROUNDS)
+    report(benchmark, "overwrite, element cached", hot, 2.5)
+    not_cached = sample_minima(cold_overwrites, expand_only, rounds=ROUNDS)
+    report(benchmark, "overwrite, element not cached", not_cached, None)
+    digest = sample_minima(lambda: per_op_ns(store.app_hash, 1), expand_only, rounds=ROUNDS)
     report(benchmark, "app hash digest vs one expansion", digest, None)
 
     # A block commit: a branch of overwrites written to the root in one batch (lanes_sum).
@@ -112,9 +98,8 @@ def test_bench_commitment_cost_per_write(benchmark: Any) -> None:
             branch.set(key, value)
         return per_op_ns(branch.write, len(KEYS))
 
-    report(
-        benchmark, "branch write to the root, per key", best_ratio(block_commit, expand_only), None
-    )
+    batch = sample_minima(block_commit, expand_only, rounds=ROUNDS)
+    report(benchmark, "branch write to the root, per key", batch, None)
     benchmark.pedantic(hot_overwrites, rounds=5, iterations=1)
 
 
@@ -141,5 +126,6 @@ def test_bench_cache_branch_write_through(benchmark: Any) -> None:
 
         return per_op_ns(run, len(KEYS))
 
-    report(benchmark, "branch set + write vs direct set", best_ratio(through_branch, direct), 2.0)
+    measured = sample_minima(through_branch, direct, rounds=ROUNDS)
+    report(benchmark, "branch set + write vs direct set", measured, 2.0)
     benchmark.pedantic(through_branch, rounds=5, iterations=1)
