@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict
 
 from dait_chain.codec.jcs import canonicalize
 from dait_chain.crypto.hashing import sha256
@@ -19,6 +20,7 @@ from dait_chain.spurc.b64 import b64url_encode
 from dait_chain.spurc.channel import RateCard, apply_receipt
 from dait_chain.spurc.headers import ContentKind, build_response_headers
 from dait_chain.spurc.host import HostIdentity
+from dait_chain.spurc.payload import JsonValue
 from dait_chain.spurc.session import HostCall, HostSession, PreparedRequest, TenantSession
 from dait_chain.spurc.simworld import (
     DEFAULT_RATE_CARD,
@@ -50,7 +52,7 @@ class Pair:
         self.now += 1000
         return self.now
 
-    def request(self, i: int, **params: object) -> PreparedRequest:
+    def request(self, i: int, **params: JsonValue) -> PreparedRequest:
         return self.tenant.prepare(f"prompt number {i}", {"max_tokens": 6, **params}, f"nonce-{i}")
 
     def serve(self, prepared: PreparedRequest, *, stream: bool = False) -> HostCall:
@@ -128,6 +130,19 @@ def host_sign_state(identity: HostIdentity, state: ChannelState) -> ChannelState
 class Response:
     headers: tuple[tuple[str, str], ...]
     body: bytes
+
+
+class Forgery(TypedDict, total=False):
+    """forge's keyword arguments, for helpers that pass them on (`**kw: Unpack[Forgery]`)."""
+
+    receipt: Callable[[Receipt], Receipt] | None
+    resign: bool
+    state: Callable[[ChannelState], ChannelState] | None
+    restate: bool
+    text: str | None
+    stream: bool
+    headers: Callable[[list[tuple[str, str]]], list[tuple[str, str]]] | None
+    body: Callable[[bytes], bytes] | None
 
 
 def forge(

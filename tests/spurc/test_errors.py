@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -35,7 +36,7 @@ from dait_chain.spurc.headers import (
 from dait_chain.spurc.http_host import HostService, start_host
 from dait_chain.spurc.model import sim_model_hash
 from dait_chain.spurc.payload import InferRequest, parse_request, request_hash
-from dait_chain.spurc.session import PreparedRequest, TenantSession
+from dait_chain.spurc.session import HostCall, PreparedRequest, TenantSession
 from dait_chain.spurc.simworld import account_privkey, sim_vendor
 from dait_chain.spurc.store import Role, SessionStore
 from dait_chain.spurc.values import UINT64_MAX, ChannelState, Receipt
@@ -43,6 +44,7 @@ from dait_chain.spurc.verify import verify_receipt_or_raise
 
 from .harness import (
     DEADLINE,
+    Forgery,
     Pair,
     Response,
     b64,
@@ -55,7 +57,13 @@ from .harness import (
     snapshot,
 )
 
-Ctx = dict[str, object]
+
+class Ctx(TypedDict, total=False):
+    """What a case's setup hands its run."""
+
+    prepared: PreparedRequest
+    call: HostCall
+    second: TenantSession
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ def tenant_gets(
     return run
 
 
-def edit(**kw: object) -> Callable[[Pair, Ctx], Response]:
+def edit(**kw: Unpack[Forgery]) -> Callable[[Pair, Ctx], Response]:
     return lambda pair, ctx: forge(pair, ctx["call"], **kw)
 
 
@@ -131,7 +139,7 @@ def prepared_only(pair: Pair) -> Ctx:
     return {"prepared": pair.request(3)}
 
 
-def fabricated(**kw: object) -> Callable[[Pair, Ctx], Response]:
+def fabricated(**kw: int) -> Callable[[Pair, Ctx], Response]:
     return lambda pair, ctx: fabricate(pair, ctx["prepared"], **kw)
 
 

@@ -15,6 +15,7 @@ from dait_chain.codec.jcs import canonicalize
 from dait_chain.spurc.errors import ErrRequestMalformed, ErrResponseMalformed
 from dait_chain.spurc.payload import (
     InferRequest,
+    JsonValue,
     canonical_output,
     check_body_is_canonical_json,
     jcs,
@@ -66,7 +67,7 @@ def test_request_that_is_not_a_spurc_request_object_is_refused(body: bytes) -> N
 
 
 def test_response_hash_is_sha256_of_jcs_output() -> None:
-    out = {"text": "héllo", "a": 1}
+    out: dict[str, JsonValue] = {"text": "héllo", "a": 1}
     assert response_hash(out) == hashlib.sha256(rfc8785.dumps(out)).digest()
 
 

@@ -7,6 +7,7 @@ import functools
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 from hypothesis import given
@@ -293,12 +294,33 @@ def test_rules_table_lists_the_check_order() -> None:
 # --- boundaries of the update's preconditions (decisions.md) --------------------------------------
 
 
-def _state(**kw: int) -> ChannelState:
+class _StateInts(TypedDict, total=False):
+    """ChannelState's int fields."""
+
+    max_calls: int
+    deadline: int
+    escrow_amount: int
+    spent_amount: int
+    call_count: int
+    turn_num: int
+
+
+class _ReceiptInts(TypedDict, total=False):
+    """Receipt's int fields."""
+
+    call_seq: int
+    tokens_in: int
+    tokens_out: int
+    price_uDAIT: int
+    timestamp: int
+
+
+def _state(**kw: Unpack[_StateInts]) -> ChannelState:
     base = ChannelState(b"\x00" * 32, "h", "u", "m", 10, 1000, 100, 0, 0, b"\x00" * 32, 0)
     return replace(base, **kw)
 
 
-def _receipt(**kw: int) -> Receipt:
+def _receipt(**kw: Unpack[_ReceiptInts]) -> Receipt:
     base = Receipt(
         b"\x00" * 32, 1, b"\x00" * 32, b"\x00" * 32, b"\x00" * 32, 0, 0, 0, b"", b"\x02" * 33, 0
     )
