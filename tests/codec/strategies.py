@@ -104,7 +104,14 @@ def nested_values(draw: st.DrawFn, depth: int = 2) -> test_types_pb2.TestNested:
     return msg
 
 
-COLORS = st.sampled_from([0, 1, 2, -1])
+COLORS = st.sampled_from(
+    [
+        test_types_pb2.TEST_COLOR_UNSPECIFIED,  # 0
+        test_types_pb2.TEST_COLOR_RED,  # 1
+        test_types_pb2.TEST_COLOR_GREEN,  # 2
+        test_types_pb2.TEST_COLOR_NEGATIVE,  # -1
+    ]
+)
 
 
 @st.composite

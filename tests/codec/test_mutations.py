@@ -31,7 +31,7 @@ from dait_chain.codec.errors import (
     ErrUnknownField,
     ErrVarintOverflow,
 )
-from dait_chain.codec.strict import decode, decode_fast, encode, walk
+from dait_chain.codec.strict import decode, decode_fast, descriptor_of, encode, walk
 from dait_chain.codec.tx import AuthInfo, TxBody, TxRaw
 from dait_chain.pb.dait.codec.v1 import test_types_pb2
 from dait_chain.pb.dait.crypto.secp256k1.v1 import keys_pb2
@@ -93,7 +93,7 @@ def check(
     may_accept: bool,
 ) -> None:
     """The shared verdict checks (module docstring). `expected` None = any CodecError."""
-    error = walker_verdict(msg_type.DESCRIPTOR, data)
+    error = walker_verdict(descriptor_of(msg_type), data)
     fast = decode_fast(msg_type, data)
     assert (fast is None) == (error is not None), f"fast path and walker disagree: {error}"
     if error is None:
@@ -131,7 +131,8 @@ def mutate_at_some_depth(
     Returns (mutated bytes, whether the result may be accepted), or None if not applicable."""
     recs = records(data)
     nested = [i for i, r in enumerate(recs) if _sub_descriptor(descriptor, r) and r.payload]
-    if nested and draw.draw(st.booleans(), label="descend"):
+    # bool(): with a list on the left, mypy would type the draw as a list[int] draw.
+    if bool(nested) and draw.draw(st.booleans(), label="descend"):
         i = draw.draw(st.sampled_from(nested), label="into record")
         sub = _sub_descriptor(descriptor, recs[i])
         assert sub is not None
@@ -259,7 +260,9 @@ def test_non_minimal_varint_is_refused(name: str, data: st.DataObject) -> None:
         outcome["length"] = len(padded)
         return [*recs[:i], Record(rec.number, rec.wire_type, raw, 0, 0), *recs[i + 1 :]], False
 
-    mutated = mutate_at_some_depth(case.msg_type.DESCRIPTOR, data.draw(case.canonical), data, pad)
+    mutated = mutate_at_some_depth(
+        descriptor_of(case.msg_type), data.draw(case.canonical), data, pad
+    )
     if mutated is None:
         return
     expected = ErrVarintOverflow if outcome["length"] > 10 else ErrNonMinimalVarint
@@ -273,7 +276,7 @@ def test_duplicated_field_is_refused_unless_repeated(name: str, data: st.DataObj
     unpacked repeated field it is one more element, which is canonical."""
     case = CASES[name]
     mutated = mutate_at_some_depth(
-        case.msg_type.DESCRIPTOR, data.draw(case.canonical), data, duplicate
+        descriptor_of(case.msg_type), data.draw(case.canonical), data, duplicate
     )
     if mutated is not None:
         check(case.msg_type, mutated[0], (ErrFieldRepeated,), may_accept=mutated[1])
@@ -284,7 +287,9 @@ def test_duplicated_field_is_refused_unless_repeated(name: str, data: st.DataObj
 def test_swapped_fields_are_out_of_order(name: str, data: st.DataObject) -> None:
     """Two adjacent records of different fields, swapped, break the ascending tag order."""
     case = CASES[name]
-    mutated = mutate_at_some_depth(case.msg_type.DESCRIPTOR, data.draw(case.canonical), data, swap)
+    mutated = mutate_at_some_depth(
+        descriptor_of(case.msg_type), data.draw(case.canonical), data, swap
+    )
     if mutated is not None:
         check(case.msg_type, mutated[0], (ErrFieldOutOfOrder,), may_accept=mutated[1])
 
@@ -295,7 +300,7 @@ def test_inserted_unknown_field_is_refused(name: str, data: st.DataObject) -> No
     """A record with a field number the schema lacks, anywhere, is an unknown field."""
     case = CASES[name]
     mutated = mutate_at_some_depth(
-        case.msg_type.DESCRIPTOR, data.draw(case.canonical), data, insert_unknown
+        descriptor_of(case.msg_type), data.draw(case.canonical), data, insert_unknown
     )
     if mutated is not None:
         check(case.msg_type, mutated[0], (ErrUnknownField,), may_accept=False)
