@@ -155,4 +155,5 @@ def test_a_plain_account_decodes_from_its_encoding_to_itself(
 def test_accounts_with_other_field_types_are_not_plain() -> None:
     assert not is_plain_account(BaseAccount("a", bytearray(b""), 1, 1))  # type: ignore[arg-type]
     assert not is_plain_account(BaseAccount("a", b"", True, 1))
-    assert not is_plain_account(BaseAccount("a", b"", 1, IntEnum("E", "ONE").ONE))
+    E = IntEnum("E", "ONE")
+    assert not is_plain_account(BaseAccount("a", b"", 1, E.ONE))

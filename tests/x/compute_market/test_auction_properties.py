@@ -9,6 +9,7 @@ accepted, on each order's settlement height, winner and price, and on unfilled c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from hypothesis import event, given, settings
@@ -179,7 +180,7 @@ def run_keeper(s: Scenario) -> tuple[Market, list[str], list[int], int]:
     for who, d in zip(tenants, s.deploys, strict=True):
         m.fund(who, 10_000_000_000)
         if d.heavy:
-            m.tx(lambda c, who=who: m.tiers.lock(c, who, HEAVY_LOCK))
+            m.tx(functools.partial(m.tiers.lock, owner=who, amount=HEAVY_LOCK))
     start = m.height
     ids: list[int] = [0] * len(s.deploys)
     last = start + max(d.at for d in s.deploys) + s.window
@@ -199,8 +200,9 @@ def run_keeper(s: Scenario) -> tuple[Market, list[str], list[int], int]:
     return m, names, ids, start
 
 
-# Competition for a slot in one EndBlocker is rare in random draws: run more examples here.
-@settings(max_examples=max(200, settings.default.max_examples))
+# Competition for a slot in one EndBlocker is rare in random draws: run more examples here
+# (at least 200; settings() inherits the loaded profile's count).
+@settings(max_examples=max(200, settings().max_examples))
 @given(scenarios())
 def test_indexed_auction_matches_the_dense_oracle(s: Scenario) -> None:
     """For random providers, orders (Heavy or not) and bids, every order settles at the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -58,20 +59,39 @@ def with_lease() -> TestChain:
     return chain
 
 
-def _deploy(**changes: object) -> Setup:
+class _JobChanges(TypedDict, total=False):
+    """JobSpec's fields."""
+
+    model: str
+    attributes: tuple[Attribute, ...]
+    replayable: bool
+    price_ceiling_uDAIT: int
+    duration_blocks: int
+
+
+class _ProviderChanges(TypedDict, total=False):
+    """MsgRegisterProvider's fields."""
+
+    provider: str
+    host_uri: str
+    tee_pubkey: bytes
+    capacity: int
+    attributes: tuple[Attribute, ...]
+
+
+def _deploy(escrow_uDAIT: int | None = None, **job_changes: Unpack[_JobChanges]) -> Setup:
     def setup() -> tuple[TestChain, Actor, ProtoValue]:
         chain = start()
         msg = deploy_msg(chain)
-        job_changes = {k: v for k, v in changes.items() if k != "escrow_uDAIT"}
         msg = replace(msg, job=replace(msg.job, **job_changes))
-        if "escrow_uDAIT" in changes:
-            msg = replace(msg, escrow_uDAIT=changes["escrow_uDAIT"])
+        if escrow_uDAIT is not None:
+            msg = replace(msg, escrow_uDAIT=escrow_uDAIT)
         return chain, chain.tenant, msg
 
     return setup
 
 
-def _provider_msg(**changes: object) -> Setup:
+def _provider_msg(**changes: Unpack[_ProviderChanges]) -> Setup:
     def setup() -> tuple[TestChain, Actor, ProtoValue]:
         chain = start()
         return chain, chain.p1, replace(register_msg(chain, "p1"), **changes)

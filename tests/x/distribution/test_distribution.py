@@ -131,7 +131,7 @@ def test_no_udait_is_created_or_lost_beyond_the_minted_reward(
     fees = 0
     paid = 0
     for n in fees_per_block:
-        txs = []
+        txs: list[bytes] = []
         for _ in range(n):
             fee = 1_000 + len(txs)
             msg = MsgSend(alice.address, bob.address, (Coin("uDAIT", "1"),))

@@ -52,7 +52,8 @@ def sign_state(state: ChannelState, *keys_for: tuple[str, bytes]) -> ChannelStat
     payload = replace(state, sig_user=b"", sig_host=b"").encode()
     out = state
     for field_name, key in keys_for:
-        out = replace(out, **{field_name: sign_with_domain(key, DOMAIN_STATE, payload)})
+        sig = sign_with_domain(key, DOMAIN_STATE, payload)
+        out = replace(out, **{field_name: sig})  # type: ignore[arg-type]  # sig_user or sig_host
     return out
 
 

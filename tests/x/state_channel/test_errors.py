@@ -16,7 +16,7 @@ from dait_chain.crypto.address import encode_address, module_address
 from dait_chain.crypto.secp256k1 import DOMAIN_STATE, privkey_from_seed, sign_with_domain
 from dait_chain.errors import import_all_modules, registered_errors
 from dait_chain.x.state_channel import errors as E
-from dait_chain.x.state_channel.simulation import open_msg
+from dait_chain.x.state_channel.simulation import DEFAULT_FEE, open_msg
 from dait_chain.x.state_channel.types import (
     MsgChallengeChannel,
     MsgCloseChannel,
@@ -28,7 +28,6 @@ from .scene import (
     ALICE,
     ANTE_EVENT_TYPES,
     DAY_MS,
-    DEFAULT_FEE,
     FUNDS,
     HANK,
     MALLORY,

@@ -224,7 +224,7 @@ def test_opening_state_is_turn_zero_with_nothing_spent_and_the_empty_root() -> N
 )
 def test_state_with_a_changed_fixed_field_is_rejected(field: str, value: object) -> None:
     stored = _opening()
-    presented = replace(_state(3, 30, 3), **{field: value})
+    presented = replace(_state(3, 30, 3), **{field: value})  # type: ignore[arg-type]
     with pytest.raises(ErrFixedFieldMismatch, match=field):
         rules.check_fixed_fields(stored, presented, CHANNEL_ID)
 
