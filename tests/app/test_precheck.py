@@ -3,6 +3,8 @@ block's txs will need, in one pass before the block runs, changes no result."""
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import pytest
 
 from dait_chain.app import app as app_module
@@ -19,7 +21,17 @@ def chain() -> TestChain:
     return TestChain.start(modules=BASE_MODULES, users=USERS, balance=10**9)
 
 
-def send(chain: TestChain, who: str, to: str, amount: int = 5, **options: object) -> bytes:
+class _TxOptions(TypedDict, total=False):
+    """The TestChain.tx options these tests set."""
+
+    fee: int
+    sequence: int
+    account_number: int
+
+
+def send(
+    chain: TestChain, who: str, to: str, amount: int = 5, **options: Unpack[_TxOptions]
+) -> bytes:
     a, b = chain.actors[who], chain.actors[to]
     return chain.tx(a, MsgSend(a.address, b.address, (Coin("uDAIT", str(amount)),)), **options)
 

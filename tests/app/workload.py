@@ -54,8 +54,8 @@ def make_blocks(chain: TestChain, seed: int, n_blocks: int) -> list[tuple[bytes,
                 amount = rng.choice([1, 1000, 10**6, 10**13])  # the last overdraws
                 msg = MsgSend(who.address, to, coin(amount))
             elif kind < 0.8:
-                amount = coin(rng.randrange(1, 5 * 10**6))[0]
-                msg = MsgDelegate(who.address, rng.choice(vals), amount)
+                stake = coin(rng.randrange(1, 5 * 10**6))[0]
+                msg = MsgDelegate(who.address, rng.choice(vals), stake)
             else:
                 msg = MsgUndelegate(who.address, rng.choice(vals), coin(rng.randrange(1, 10**6))[0])
             txs.append(

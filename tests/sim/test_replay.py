@@ -33,7 +33,8 @@ def tamper(path: Path, index: int, change: dict[str, object]) -> Path:
     header, blocks = read_stream(path)
     block = blocks[index]
     assert block.expect is not None
-    blocks[index] = dataclasses.replace(block, expect=dataclasses.replace(block.expect, **change))
+    expect = dataclasses.replace(block.expect, **change)  # type: ignore[arg-type]  # by field name
+    blocks[index] = dataclasses.replace(block, expect=expect)
     out = path.with_name("tampered.jsonl")
     write_stream(out, header, blocks)
     return out
