@@ -228,8 +228,10 @@ def read_tx(tx_bytes: bytes) -> TxView:
     body_bytes = raw.body_bytes
     auth_info_bytes = raw.auth_info_bytes
     body = strict.decode(tx_pb2.TxBody, body_bytes)
-    auth = strict.decode(tx_pb2.AuthInfo, auth_info_bytes)
+    # The messages are resolved before AuthInfo is decoded, as TxBody.decode does: a tx
+    # with a bad message and a bad AuthInfo gets the message's error on both paths.
     messages = tuple(map(unpack_any, body.messages))
+    auth = strict.decode(tx_pb2.AuthInfo, auth_info_bytes)
     infos = tuple(auth.signer_infos)
     keys = tuple(map(_carried_key, infos))
     return TxView(

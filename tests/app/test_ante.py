@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf import any_pb2
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dait_chain.app.errors import (
@@ -394,6 +394,10 @@ def parse_view(tx_bytes: bytes) -> object:
 
 
 @given(st.lists(st.tuples(st.integers(0, len(VALID_TX) - 1), st.integers(0, 255)), max_size=3))
+# Found by the nightly profile: a message type URL broken (byte 7) and AuthInfo broken
+# (byte 214); parse_tx decoded AuthInfo before resolving the messages, so it reported
+# ErrTrailingBytes where decode_tx (and specs/app.md §3.1) report ErrUnknownTypeUrl.
+@example(edits=[(7, 0), (214, 0)])
 def test_fast_parse_accepts_and_reads_exactly_what_decode_tx_does(
     edits: list[tuple[int, int]],
 ) -> None:
