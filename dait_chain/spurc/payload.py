@@ -252,6 +252,37 @@ def load_json(data: bytes) -> JsonValue:
     return value
 
 
+def load_payload_json(data: bytes) -> JsonValue:
+    """load_json for a body whose JCS is hashed (a request, a JSON response): numbers are
+    read as RFC 8785 reads them, IEEE-754 doubles (specs/spurc.md "Payloads").
+
+    An integer literal within ±(2^53 - 1) stays an int (the double is the same number,
+    and JCS writes it alike); beyond, it is the double it denotes, rounded as every
+    RFC 8785 reader rounds it (9007199254740993 is 2^53), so the hash is the one the
+    other SDKs compute. A literal too large for a double is infinite, which JCS refuses.
+    """
+    text = data.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    value: JsonValue = _PAYLOAD_DECODER.decode(text)
+    return value
+
+
+def _payload_int(literal: str) -> int | float:
+    # 17 characters hold every integer within ±(2^53 - 1) (a sign and 16 digits); a
+    # longer literal is not parsed as an int (int() refuses over 4300 digits).
+    if len(literal) <= 17:
+        number = int(literal)
+        if -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER:
+            return number
+    return float(literal)
+
+
+_PAYLOAD_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object_without_duplicates,
+    parse_constant=_no_constants,
+    parse_int=_payload_int,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class InferRequest:
     """One SPUR-IC inference request: the application payload of request_hash."""
@@ -276,7 +307,7 @@ def _request_object(body: bytes) -> dict[str, JsonValue]:
     """The JSON object of a request body, checked to be exactly {"prompt": string,
     "params": object, "nonce": string}; ErrRequestMalformed otherwise."""
     try:
-        value = load_json(body)
+        value = load_payload_json(body)
     except ValueError as exc:
         raise ErrRequestMalformed(f"not JSON: {exc}") from exc
     if not isinstance(value, dict):
@@ -369,7 +400,7 @@ def check_body_is_canonical_json(body: bytes) -> JsonValue:
     if value is not _NOT_CANONICAL_PLAIN:
         return typing.cast(JsonValue, value)
     try:
-        value = load_json(body)
+        value = load_payload_json(body)
     except ValueError as exc:
         raise ErrResponseMalformed(f"not JSON: {exc}") from exc
     if canonical_output(value) != body:

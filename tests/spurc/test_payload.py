@@ -7,7 +7,7 @@ import json
 
 import pytest
 import rfc8785
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dait_chain.codec.errors import CodecError, ErrJcsUnsupportedType
@@ -57,13 +57,28 @@ def test_request_encoding_is_its_jcs_form() -> None:
         b'{"prompt":"p","params":[],"nonce":"n"}',
         b'{"prompt":"p","prompt":"q","params":{},"nonce":"n"}',
         b'{"prompt":"p","params":{"t":NaN},"nonce":"n"}',
-        b'{"prompt":"p","params":{"t":9007199254740993},"nonce":"n"}',
+        # an integer literal beyond the doubles is infinite, which JCS cannot carry
+        b'{"prompt":"p","params":{"t":1' + b"0" * 400 + b'},"nonce":"n"}',
         b'{"prompt":"\xff","params":{},"nonce":"n"}',
     ],
 )
 def test_request_that_is_not_a_spurc_request_object_is_refused(body: bytes) -> None:
     with pytest.raises(ErrRequestMalformed):
         request_hash_of_body(body)
+
+
+def test_request_numbers_are_read_as_rfc8785_reads_them_as_doubles() -> None:
+    """specs/spurc.md §5 "Numbers are doubles": 2^53 written as an integer is canonical
+    and hashed as sent; 2^53 + 1 is the double 2^53 (round half to even), so its request
+    hashes as the one spelling 2^53; a Python int beyond 2^53 - 1 has no exact JCS form
+    and an InferRequest holding one is refused."""
+    exact = b'{"nonce":"n","params":{"t":9007199254740992},"prompt":"p"}'
+    assert request_hash_of_body(exact) == hashlib.sha256(exact).digest()
+    rounded = b'{"nonce":"n","params":{"t":9007199254740993},"prompt":"p"}'
+    assert request_hash_of_body(rounded) == hashlib.sha256(exact).digest()
+    assert rfc8785.dumps(float(2**53 + 1)) == b"9007199254740992"  # the same reading
+    with pytest.raises(ErrRequestMalformed):
+        InferRequest("p", {"t": 2**53 + 1}, "n").encode()
 
 
 def test_response_hash_is_sha256_of_jcs_output() -> None:
@@ -152,14 +167,41 @@ _requests = st.fixed_dictionaries(
 )
 
 
+_SAFE = 2**53 - 1
+
+
+def _as_rfc8785_reads(value: object) -> object:
+    """`value` as an RFC 8785 reader reads its JSON text back: numbers are IEEE-754
+    doubles, so an integer beyond ±(2^53 - 1) is the nearest double (Python's int to
+    float conversion rounds as a JSON reader does), or infinite beyond the doubles."""
+    if isinstance(value, dict):
+        return {k: _as_rfc8785_reads(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_rfc8785_reads(v) for v in value]
+    if type(value) is int and not -_SAFE <= value <= _SAFE:
+        try:
+            return float(value)
+        except OverflowError:
+            return float("inf") if value > 0 else float("-inf")
+    return value
+
+
 @given(_requests, st.sampled_from(["jcs", "spaced", "ascii", "unsorted"]))
+# Found by the nightly profile: a float whose JCS text is an integer literal beyond 2^53 - 1
+# (2^53 itself) was refused, where RFC 8785 hashes it. Beside it, an int beyond the range,
+# whose text an RFC 8785 reader rounds to 2^53, and one beyond the doubles.
+@example({"prompt": "", "params": {"": [9007199254740992.0]}, "nonce": ""}, "jcs")
+@example({"prompt": "", "params": {"x": 2**53 + 1}, "nonce": ""}, "spaced")
+@example({"prompt": "", "params": {"x": 10**400}, "nonce": ""}, "unsorted")
 def test_request_hash_of_any_spelling_is_sha256_of_the_rfc8785_form(
     request_object: dict[str, object], spelling: str
 ) -> None:
     """The hash of a request body, canonical (hashed as sent) or not (re-canonicalized),
-    is sha256 of the rfc8785 package's bytes; a request JCS cannot carry is refused."""
+    is sha256 of the rfc8785 package's bytes of the request as RFC 8785 reads the body
+    (numbers are doubles); a request JCS cannot carry is refused."""
     try:
-        want: object = hashlib.sha256(rfc8785.dumps(request_object)).digest()  # type: ignore[arg-type]
+        read = _as_rfc8785_reads(request_object)
+        want: object = hashlib.sha256(rfc8785.dumps(read)).digest()  # type: ignore[arg-type]
     except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError):
         want = ErrRequestMalformed
     body = _spell(request_object, spelling)
@@ -171,6 +213,8 @@ def test_request_hash_of_any_spelling_is_sha256_of_the_rfc8785_form(
 
 
 @given(_json_values, st.sampled_from(["jcs", "spaced", "ascii", "unsorted"]))
+@example([9007199254740992.0], "jcs")  # "[9007199254740992]": canonical, accepted
+@example(2.259484295568277e16, "jcs")  # "22594842955682770": read back as that double
 def test_response_body_is_accepted_exactly_when_it_is_the_rfc8785_form(
     output: object, spelling: str
 ) -> None:
@@ -180,7 +224,7 @@ def test_response_body_is_accepted_exactly_when_it_is_the_rfc8785_form(
         return  # no JCS form: nothing to spell
     body = _spell(output, spelling)
     if body == canonical:
-        assert check_body_is_canonical_json(body) == json.loads(body)
+        assert check_body_is_canonical_json(body) == _as_rfc8785_reads(json.loads(body))
     else:
         with pytest.raises(ErrResponseMalformed):
             check_body_is_canonical_json(body)
