@@ -31,7 +31,7 @@ from dait_chain.spurc.attestation import QuoteCache, TrustPolicy, simulated_regi
 from dait_chain.spurc.b64 import b64url_encode
 from dait_chain.spurc.channel import ChannelTerms, RateCard, make_open_state
 from dait_chain.spurc.errors import SpurcError
-from dait_chain.spurc.headers import ContentKind
+from dait_chain.spurc.headers import ContentKind, parse_decimal_uint64
 from dait_chain.spurc.model import sim_model_hash
 from dait_chain.spurc.payload import load_json
 from dait_chain.spurc.session import TenantSession
@@ -216,14 +216,26 @@ def _rate_card(offer: dict[str, object]) -> RateCard:
     card = offer.get("rate_card")
     if not isinstance(card, dict):
         raise E.ErrPeerRefused("offer has no rate_card")
+    return RateCard(*(_card_amount(card, key) for key in _RATE_CARD_KEYS))
+
+
+_RATE_CARD_KEYS = ("per_call_uDAIT", "per_token_in_uDAIT", "per_token_out_uDAIT")
+
+
+def _card_amount(card: dict[str, object], key: str) -> int:
+    """A rate card amount: a canonical decimal uint64 string (specs/spurc.md, the offer).
+
+    Python's int() would also take a number (truncating 1.5 to 1), a sign, spaces or
+    digit separators; the checker prices every receipt with these, so it takes only the
+    one spelling the reference host writes.
+    """
+    text = card.get(key)
+    if not isinstance(text, str):
+        raise E.ErrPeerRefused(f"offer rate_card.{key} is {text!r}, not a decimal string")
     try:
-        return RateCard(
-            int(card["per_call_uDAIT"]),
-            int(card["per_token_in_uDAIT"]),
-            int(card["per_token_out_uDAIT"]),
-        )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise E.ErrPeerRefused(f"offer rate_card: {exc}") from exc
+        return parse_decimal_uint64(f"rate_card.{key}", text)
+    except E.ErrHeaderMalformed as exc:
+        raise E.ErrPeerRefused(f"offer {exc.detail}") from exc
 
 
 def run_check(

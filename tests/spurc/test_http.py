@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from dait_chain.cli import app as cli_app
 from dait_chain.spurc.checker import CheckConfig, CheckReport, run_check
+from dait_chain.spurc.errors import ErrPeerRefused
 from dait_chain.spurc.http_host import HostService, RunningHost, start_host
 from dait_chain.spurc.misbehave import EXPECTED_ERROR, Misbehave
 from dait_chain.spurc.simworld import sim_host_identity
@@ -169,3 +170,51 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     assert "ErrTransport" in unreachable.output
     public = runner.invoke(cli_app, ["spurc", "serve", "--host", "0.0.0.0", "--max-seconds", "1"])
     assert public.exit_code == 2
+
+
+class _OfferOnly:
+    """A transport whose host answers GET /channel with `offer` and nothing else."""
+
+    def __init__(self, offer: dict[str, object]) -> None:
+        self.body = json.dumps(offer).encode()
+        self.requests: list[str] = []
+
+    def request(
+        self, method: str, path: str, body: bytes | None, headers: tuple[tuple[str, str], ...]
+    ) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+        self.requests.append(f"{method} {path}")
+        if (method, path) == ("GET", "/channel"):
+            return 200, (("Content-Type", "application/json"),), self.body
+        return 500, (), b"{}"
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [12, 1.5, "1.5", "+12", " 12", "1_000", "-5", "012", "", "18446744073709551616", None],
+)
+def test_checker_refuses_an_offer_whose_rate_card_amount_is_not_a_canonical_decimal(
+    tmp_path: Path, amount: object
+) -> None:
+    """specs/spurc.md, the offer: rate card amounts are decimal strings. Anything else is
+    the host's fault (ErrPeerRefused) before a channel is opened, not an amount int()
+    would make of it (1.5 truncated to 1, "1_000" read as 1000)."""
+    offer = HostService(sim_host_identity(), tmp_path / "h").offer()
+    card = dict(offer["rate_card"])  # type: ignore[call-overload]
+    card["per_token_out_uDAIT"] = amount
+    transport = _OfferOnly({**offer, "rate_card": card})
+    config = CheckConfig("http://127.0.0.1:9", deadline_ms=DEADLINE, store_path=tmp_path / "t")
+    with pytest.raises(ErrPeerRefused, match=r"rate_card\.per_token_out_uDAIT"):
+        run_check(config, lambda: T0, transport)
+    assert transport.requests == ["GET /channel"]
+
+
+def test_checker_reads_the_reference_hosts_rate_card(tmp_path: Path) -> None:
+    offer = HostService(sim_host_identity(), tmp_path / "h").offer()
+    card = dict(offer["rate_card"])  # type: ignore[call-overload]
+    card["per_token_out_uDAIT"] = "18446744073709551615"  # uint64's largest, accepted
+    transport = _OfferOnly({**offer, "rate_card": card})
+    config = CheckConfig("http://127.0.0.1:9", deadline_ms=DEADLINE, store_path=tmp_path / "t")
+    # Past the offer the fake host refuses the open: the rate card itself was accepted.
+    with pytest.raises(ErrPeerRefused, match="HTTP 500"):
+        run_check(config, lambda: T0, transport)
+    assert transport.requests == ["GET /channel", "POST /channel/open"]
