@@ -25,7 +25,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
@@ -425,22 +425,12 @@ def encode(msg: Message) -> bytes:
     the walker's error) a message that breaks a schema rule: a fixed-size field of the
     wrong length, an undefined enum value, or unknown fields kept from a lenient parse.
     """
-    msg_type = type(msg)
-    try:
-        plan = _PLANS_BY_TYPE[msg_type]
-    except KeyError:
-        plan = plan_of(msg_type)
-    # With no map fields (refused in message_plan) upb's output is already deterministic:
-    # fields in field-number order; deterministic=True only sorts map entries. The method
-    # is taken from the class: the instance's attribute hook costs more (see _fast_decoder).
-    data = msg_type.SerializePartialToString(msg)
-    if (
-        not plan.top_check(msg, data)
-        or UnknownFieldSet(msg)
-        or (plan.message_fields and _sub_messages_have_unknown_fields(msg, plan))
+    data = encode_built(msg)
+    plan = _PLANS_BY_TYPE[type(msg)]  # filled by encode_built
+    if UnknownFieldSet(msg) or (
+        plan.message_fields and _sub_messages_have_unknown_fields(msg, plan)
     ):
-        walk(descriptor_of(msg), data)
-        raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
+        _refuse(msg, data, plan)
     return data
 
 
@@ -452,11 +442,21 @@ def encode_built(msg: Message) -> bytes:
         plan = _PLANS_BY_TYPE[msg_type]
     except KeyError:
         plan = plan_of(msg_type)
+    # With no map fields (refused in message_plan) upb's output is already deterministic:
+    # fields in field-number order; deterministic=True only sorts map entries. The method
+    # is taken from the class: the instance's attribute hook costs more (see _fast_decoder).
     data = msg_type.SerializePartialToString(msg)
     if not plan.top_check(msg, data):
-        walk(descriptor_of(msg), data)
-        raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
+        _refuse(msg, data, plan)
     return data
+
+
+def _refuse(msg: Message, data: bytes, plan: MessagePlan) -> NoReturn:
+    """Raise the walker's error for bytes the fast checks refused (the walker names the
+    rule); ErrNotCanonical if the walker accepts them, which the property tests show
+    never happens."""
+    walk(descriptor_of(msg), data)
+    raise ErrNotCanonical(f"{plan.full_name}: encode refused a message the walker accepts")
 
 
 def _has_unknown_fields(msg: Message, plan: MessagePlan) -> bool:
