@@ -309,16 +309,7 @@ class DaitApp:
         cached = self._tx_ctx
         if cached is not None and cached[0] is block_ctx:
             return cached[1], cached[2]
-        branch = CacheKV(block_ctx.store)
-        ctx = Context(
-            block_ctx.chain_id,
-            block_ctx.height,
-            block_ctx.time_ms,
-            block_ctx.proposer,
-            branch,
-            EventManager(),
-            block_ctx.mode,
-        )
+        ctx, branch = block_ctx.child()
         self._tx_ctx = (block_ctx, ctx, branch)
         return ctx, branch
 

@@ -43,6 +43,22 @@ class Context:
     events: EventManager = field(default_factory=EventManager)
     mode: ExecMode = ExecMode.TX
 
+    def child(self) -> tuple[Context, CacheKV]:
+        """A context on a new cache branch of this one's store, with an empty event
+        manager, and that branch: what `branch` commits, and what the app runs each tx in
+        (emptied between txs)."""
+        cache = CacheKV(self.store)
+        context = Context(
+            self.chain_id,
+            self.height,
+            self.time_ms,
+            self.proposer,
+            cache,
+            EventManager(),
+            self.mode,
+        )
+        return context, cache
+
     def branch(self) -> tuple[Context, Callable[[], None]]:
         """A cache branch of this context and the function that commits it.
 
@@ -59,16 +75,7 @@ class Context:
             else:
                 write()
         """
-        cache = CacheKV(self.store)
-        child = Context(
-            self.chain_id,
-            self.height,
-            self.time_ms,
-            self.proposer,
-            cache,
-            EventManager(),
-            self.mode,
-        )
+        child, cache = self.child()
 
         def write() -> None:
             cache.write()
