@@ -21,6 +21,8 @@ both alike. Benchmarks record; they assert correctness, never timing.
   by the disk's fsync latency.
 
 Run: python -m pytest bench/test_bench_spurc.py --benchmark-enable -s
+The same verify_receipt subjects (bench/_spurc_subjects.py) in instructions executed rather
+than CPU time: python bench/count_instructions.py (specs/spurc.md §14).
 """
 
 from __future__ import annotations
@@ -29,31 +31,16 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dait_chain.crypto.secp256k1 import (
-    DOMAIN_RECEIPT,
-    DOMAIN_STATE,
-    pubkey_from_privkey,
-    verify_with_domain,
-)
-from dait_chain.spurc.attestation import (
-    DOMAIN_SIM_AK_CERT,
-    DOMAIN_SIM_QUOTE,
-    Quote,
-    QuoteCache,
-    SimQuoteBody,
-    simulated_registry,
-)
-from dait_chain.spurc.session import HostCall, HostSession, PreparedRequest, TenantSession
-from dait_chain.spurc.simworld import account_privkey, sim_host_identity, sim_open_state, sim_policy
+from _spurc_subjects import T0, record_channel, verify_subjects
+from _spurc_subjects import tenant as open_tenant
+
+from dait_chain.spurc.session import HostCall, PreparedRequest
 from dait_chain.spurc.store import Durability
 from dait_chain.spurc.values import ChannelState
-from dait_chain.spurc.verify import verify_receipt
 
-T0 = 1_800_000_000_000
 VERIFY_TARGET = 1.5
 RECEIPT_BUDGET_NS = 2_000_000  # 500 receipts/s
 CALLS = 300
@@ -82,104 +69,18 @@ def _interleaved_minima(
     return {name: min(values) for name, values in samples.items()}
 
 
-def _tenant(path: Path, open_state: ChannelState, durability: Durability) -> TenantSession:
-    return TenantSession.create(
-        path,
-        open_state=open_state,
-        terms=sim_host_identity().terms,
-        user_privkey=account_privkey("user"),
-        policy=sim_policy(),
-        registry=simulated_registry(),
-        quote_cache=QuoteCache(),
-        durability=durability,
-    )
-
-
-def _record_channel(
-    tmp: Path, calls: int
-) -> tuple[ChannelState, list[tuple[PreparedRequest, HostCall]]]:
-    """An honest channel of `calls` calls: turn 0 and each (request, host call)."""
-    identity = sim_host_identity()
-    open_state = sim_open_state(
-        identity, deadline=T0 + 10**9, max_calls=10**6, escrow_amount=10**12
-    )
-    tenant = _tenant(tmp / "record-t.sqlite", open_state, Durability.PROCESS)
-    host = HostSession.create(
-        tmp / "record-h.sqlite",
-        open_state=open_state,
-        identity=identity,
-        durability=Durability.PROCESS,
-    )
-    log = []
-    for i in range(1, calls + 1):
-        prepared = tenant.prepare(f"benchmark prompt {i}", {"max_tokens": 16}, f"b-{i}")
-        call = host.handle(prepared.headers, prepared.body, now_ms=T0 + i, stream=False)
-        tenant.accept(prepared, call.reply.headers, call.reply.body, now_ms=T0 + i)
-        log.append((prepared, call))
-    tenant.close()
-    host.close()
-    return open_state, log
-
-
 def test_verify_receipt_costs_at_most_1_5x_its_signature_verifications(benchmark: Any) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        open_state, log = _record_channel(Path(tmp), 4)
-        replayer = _tenant(Path(tmp) / "t.sqlite", open_state, Durability.PROCESS)
-        for i, (prepared, call) in enumerate(log[:3], start=1):
-            replayer.accept(prepared, call.reply.headers, call.reply.body, now_ms=T0 + i)
-        prepared, call = log[3]
-        state, warm_view = replayer.state, replayer.view
-        replayer.close()
-    headers, body, request = call.reply.headers, call.reply.body, prepared.body
-    receipt, host_state = call.issued.receipt, call.issued.state
-    # A quote cache that keeps nothing: every call misses and verifies the quote, as the
-    # first receipt of a session does.
-    cold_view = replace(warm_view, quote_cache=QuoteCache(size=0))
-
-    def cold() -> object:
-        return verify_receipt(headers, request, body, state, cold_view, now_ms=T0 + 11)
-
-    def warm() -> object:
-        return verify_receipt(headers, request, body, state, warm_view, now_ms=T0 + 11)
-
-    # The replayer's session warmed its quote cache; a session sees the same quote on
-    # every receipt.
-    assert cold() == warm() == host_state
-
-    quote = SimQuoteBody.decode(Quote.decode(receipt.tee_quote).body)
-    cert = quote.ak_cert
-    cert_payload = replace(cert, sig_root=b"").encode()
-    quote_payload = replace(quote, sig_ak=b"").encode()
-    receipt_payload = receipt.without_sig().encode()
-    host_pub = pubkey_from_privkey(sim_host_identity().account_privkey)
-    state_payload = host_state.without_sigs().encode()
-
-    def host_signatures() -> None:
-        # Per receipt: sig_host on the receipt (§7 step 4) and on the provisional state
-        # the cosign protocol returns with it.
-        verify_with_domain(receipt.tee_pubkey, DOMAIN_RECEIPT, receipt_payload, receipt.sig_host)
-        verify_with_domain(host_pub, DOMAIN_STATE, state_payload, host_state.sig_host)
-
-    def issue_three() -> None:
-        # The issue's "host signature and quote": seed §7 steps 4-5, the receipt's
-        # signature and the quote's two (the root's certificate, the attestation key's
-        # signature over the quote).
-        verify_with_domain(receipt.tee_pubkey, DOMAIN_RECEIPT, receipt_payload, receipt.sig_host)
-        verify_with_domain(cert.root_pubkey, DOMAIN_SIM_AK_CERT, cert_payload, cert.sig_root)
-        verify_with_domain(cert.attestation_pubkey, DOMAIN_SIM_QUOTE, quote_payload, quote.sig_ak)
-
-    def all_four() -> None:
-        # Everything verify_receipt verifies when the quote is not cached.
-        issue_three()
-        verify_with_domain(host_pub, DOMAIN_STATE, state_payload, host_state.sig_host)
+    subjects = verify_subjects()
+    cold = subjects.cold
+    assert cold() == subjects.warm() == subjects.host_state
 
     ns = _interleaved_minima(
         {
             "cold": cold,
-            "all_four": all_four,
-            "warm": warm,
-            "host_signatures": host_signatures,
-            "issue_three": issue_three,
+            "all_four": subjects.all_four,
+            "warm": subjects.warm,
+            "host_signatures": subjects.host_signatures,
+            "issue_three": subjects.issue_three,
         },
         rounds=60,
         inner=10,
@@ -246,7 +147,7 @@ def _session_throughput(
     """(wall ns per receipt of a fresh tenant replaying the channel, wall ns per bare
     commit, CPU ns per receipt), measured in alternating chunks of CHUNK receipts / CHUNK
     commits."""
-    tenant = _tenant(tmp / f"replay-{durability.value}.sqlite", open_state, durability)
+    tenant = open_tenant(tmp / f"replay-{durability.value}.sqlite", open_state, durability)
     bare = _BareStore(
         tmp / f"bare-{durability.value}.sqlite", durability, log[0][1].issued.receipt.encode()
     )
@@ -274,7 +175,7 @@ def _session_throughput(
 
 def test_durable_tenant_session_sustains_500_receipts_per_second(benchmark: Any) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        open_state, log = _record_channel(Path(tmp), CALLS)
+        open_state, log = record_channel(Path(tmp), CALLS)
         results = {d: _session_throughput(Path(tmp), open_state, log, d) for d in Durability}
     info: dict[str, object] = {"target_receipts_per_second": 10**9 // RECEIPT_BUDGET_NS}
     for durability, (session_ns, bare_ns, cpu_ns) in results.items():
