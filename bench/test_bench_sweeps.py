@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pandas as pd  # type: ignore[import-untyped]  # like dait_chain.sweeps: no pandas-stubs
+import pandas as pd
 
 from dait_chain.sweeps import parse_config, sweep
 from dait_chain.sweeps.executors import ProcessExecutor, SerialExecutor

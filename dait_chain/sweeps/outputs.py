@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-import pandas as pd  # type: ignore[import-untyped]
+import pandas as pd
 
 from dait_chain.sweeps.errors import ErrSweepResults
 from dait_chain.sweeps.world import RunResult

@@ -22,7 +22,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: files only, the same on every machine
 
 import matplotlib.pyplot as plt
-import pandas as pd  # type: ignore[import-untyped]
+import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 ALPHA: Final = "pouw.alpha"

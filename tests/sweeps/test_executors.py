@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd  # type: ignore[import-untyped]  # like dait_chain.sweeps: no pandas-stubs
+import pandas as pd
 import pytest
 
 from dait_chain.sweeps import parse_config, sweep

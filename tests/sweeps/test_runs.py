@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd  # type: ignore[import-untyped]  # like dait_chain.sweeps: no pandas-stubs
+import pandas as pd
 
 from dait_chain.sweeps import parse_config, sweep
 from dait_chain.sweeps.config import RunTask, tasks_of
