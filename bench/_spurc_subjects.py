@@ -25,11 +25,13 @@ from dait_chain.spurc.attestation import (
     SimQuoteBody,
     simulated_registry,
 )
+from dait_chain.spurc.headers import HeaderInput
+from dait_chain.spurc.host import Issued
 from dait_chain.spurc.session import HostCall, HostSession, PreparedRequest, TenantSession
 from dait_chain.spurc.simworld import account_privkey, sim_host_identity, sim_open_state, sim_policy
 from dait_chain.spurc.store import Durability
 from dait_chain.spurc.values import ChannelState
-from dait_chain.spurc.verify import verify_receipt
+from dait_chain.spurc.verify import TenantView, verify_receipt
 
 T0 = 1_800_000_000_000
 
@@ -75,6 +77,89 @@ def record_channel(
 
 
 @dataclass(frozen=True, slots=True)
+class Case:
+    """Receipt n of an honest channel as verify_receipt meets it: the response, the request
+    it answers, and the tenant's state and view before it (whose quote cache is the
+    session's, warm once the channel is recorded)."""
+
+    headers: HeaderInput
+    request: bytes
+    body: bytes
+    state: ChannelState
+    view: TenantView
+    issued: Issued  # the host's receipt n and provisional state n
+
+
+def recorded_cases(calls: int) -> list[Case]:
+    """The `calls` receipts of an honest channel, each with the tenant's state before it
+    (recorded in a temporary directory, removed on return)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        open_state, log = record_channel(Path(tmp), calls)
+        replayer = tenant(Path(tmp) / "t.sqlite", open_state, Durability.PROCESS)
+        cases = []
+        for i, (prepared, call) in enumerate(log, start=1):
+            reply = call.reply
+            cases.append(
+                Case(
+                    reply.headers,
+                    prepared.body,
+                    reply.body,
+                    replayer.state,
+                    replayer.view,
+                    call.issued,
+                )
+            )
+            replayer.accept(prepared, reply.headers, reply.body, now_ms=T0 + i)
+        replayer.close()
+    return cases
+
+
+# A verification as verify_with_domain takes it: (pubkey, domain, payload, signature).
+Verification = tuple[bytes, bytes, bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Verifications:
+    """The four signature verifications of one receipt whose quote is not cached."""
+
+    receipt: Verification  # sig_host on the receipt (seed 002 §7 step 4)
+    certificate: Verification  # the vendor root's signature on the attestation key
+    quote: Verification  # the attestation key's signature on the quote body
+    state: Verification  # sig_host on the provisional state (the cosign protocol)
+
+
+def verifications(issued: Issued) -> Verifications:
+    """What verify_receipt verifies for `issued`, with payloads encoded here (not cut from
+    the wire, as verify_receipt does: the baseline is the verification alone)."""
+    receipt, state = issued.receipt, issued.state
+    quote = SimQuoteBody.decode(Quote.decode(receipt.tee_quote).body)
+    cert = quote.ak_cert
+    host_pub = pubkey_from_privkey(sim_host_identity().account_privkey)
+    return Verifications(
+        (receipt.tee_pubkey, DOMAIN_RECEIPT, receipt.without_sig().encode(), receipt.sig_host),
+        (
+            cert.root_pubkey,
+            DOMAIN_SIM_AK_CERT,
+            replace(cert, sig_root=b"").encode(),
+            cert.sig_root,
+        ),
+        (
+            cert.attestation_pubkey,
+            DOMAIN_SIM_QUOTE,
+            replace(quote, sig_ak=b"").encode(),
+            quote.sig_ak,
+        ),
+        (host_pub, DOMAIN_STATE, state.without_sigs().encode(), state.sig_host),
+    )
+
+
+def _not_cached(view: TenantView) -> TenantView:
+    """`view` with a quote cache that keeps nothing: every call misses and verifies the
+    quote, as the first receipt of a session does."""
+    return replace(view, quote_cache=QuoteCache(size=0))
+
+
+@dataclass(frozen=True, slots=True)
 class VerifySubjects:
     """verify_receipt on the 4th receipt of an honest channel, and the signature
     verifications it is compared with (each a call that takes no argument)."""
@@ -88,53 +173,35 @@ class VerifySubjects:
 
 
 def verify_subjects() -> VerifySubjects:
-    """The subjects, on a channel recorded in a temporary directory (removed on return)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        open_state, log = record_channel(Path(tmp), 4)
-        replayer = tenant(Path(tmp) / "t.sqlite", open_state, Durability.PROCESS)
-        for i, (prepared, call) in enumerate(log[:3], start=1):
-            replayer.accept(prepared, call.reply.headers, call.reply.body, now_ms=T0 + i)
-        prepared, call = log[3]
-        state, warm_view = replayer.state, replayer.view
-        replayer.close()
-    headers, body, request = call.reply.headers, call.reply.body, prepared.body
-    receipt, host_state = call.issued.receipt, call.issued.state
-    # A quote cache that keeps nothing: every call misses and verifies the quote, as the
-    # first receipt of a session does. The replayer's session warmed its own cache: a
-    # session sees the same quote on every receipt.
-    cold_view = replace(warm_view, quote_cache=QuoteCache(size=0))
+    """The subjects on one receipt, verified again on every call."""
+    case = recorded_cases(4)[3]
+    # The replayer's session warmed its quote cache: a session sees the same quote on
+    # every receipt.
+    cold_view, warm_view = _not_cached(case.view), case.view
+    v = verifications(case.issued)
 
     def cold() -> object:
-        return verify_receipt(headers, request, body, state, cold_view, now_ms=T0 + 11)
+        return verify_receipt(
+            case.headers, case.request, case.body, case.state, cold_view, now_ms=T0 + 11
+        )
 
     def warm() -> object:
-        return verify_receipt(headers, request, body, state, warm_view, now_ms=T0 + 11)
-
-    quote = SimQuoteBody.decode(Quote.decode(receipt.tee_quote).body)
-    cert = quote.ak_cert
-    cert_payload = replace(cert, sig_root=b"").encode()
-    quote_payload = replace(quote, sig_ak=b"").encode()
-    receipt_payload = receipt.without_sig().encode()
-    host_pub = pubkey_from_privkey(sim_host_identity().account_privkey)
-    state_payload = host_state.without_sigs().encode()
+        return verify_receipt(
+            case.headers, case.request, case.body, case.state, warm_view, now_ms=T0 + 11
+        )
 
     def host_signatures() -> None:
-        # Per receipt: sig_host on the receipt (§7 step 4) and on the provisional state
-        # the cosign protocol returns with it.
-        verify_with_domain(receipt.tee_pubkey, DOMAIN_RECEIPT, receipt_payload, receipt.sig_host)
-        verify_with_domain(host_pub, DOMAIN_STATE, state_payload, host_state.sig_host)
+        verify_with_domain(*v.receipt)
+        verify_with_domain(*v.state)
 
     def issue_three() -> None:
-        # The issue's "host signature and quote": seed §7 steps 4-5, the receipt's
-        # signature and the quote's two (the root's certificate, the attestation key's
-        # signature over the quote).
-        verify_with_domain(receipt.tee_pubkey, DOMAIN_RECEIPT, receipt_payload, receipt.sig_host)
-        verify_with_domain(cert.root_pubkey, DOMAIN_SIM_AK_CERT, cert_payload, cert.sig_root)
-        verify_with_domain(cert.attestation_pubkey, DOMAIN_SIM_QUOTE, quote_payload, quote.sig_ak)
+        # The issue's "host signature and quote": seed §7 steps 4-5.
+        verify_with_domain(*v.receipt)
+        verify_with_domain(*v.certificate)
+        verify_with_domain(*v.quote)
 
     def all_four() -> None:
-        # Everything verify_receipt verifies when the quote is not cached.
         issue_three()
-        verify_with_domain(host_pub, DOMAIN_STATE, state_payload, host_state.sig_host)
+        verify_with_domain(*v.state)
 
-    return VerifySubjects(cold, warm, host_signatures, issue_three, all_four, host_state)
+    return VerifySubjects(cold, warm, host_signatures, issue_three, all_four, case.issued.state)
