@@ -1,10 +1,10 @@
 """verify_receipt against the signature verifications it performs, in instructions executed.
 
-The benchmark (test_bench_spurc.py) states the #4 target in CPU time. This script counts
-what the CPU is asked to do instead, with Cachegrind: a count that does not depend on load,
-clock or cache state, so the same commit gives the same figure on any x86-64 machine. The
-two together show how much of the CPU-time ratio is work and how much is the rate at which
-the interpreter's work runs (specs/spurc.md §14).
+The benchmark (test_bench_spurc.py) states verify_receipt's target in CPU time. This script
+counts what the CPU is asked to do instead, with Cachegrind: a count that does not depend on
+load, clock or cache state, so the same commit, interpreter and libraries give the same
+figures on any machine. The two together show how much of the CPU-time ratio is work and
+how much is the rate at which the interpreter's work runs (specs/spurc.md §14).
 
 Each subject runs n and 3n times in its own Cachegrind process; the difference of the two
 counts over 2n calls is the per-call count, with the set-up (imports, recording the
